@@ -36,6 +36,16 @@ pub enum Error {
         source: Box<object_store::Error>,
     },
 
+    /// A location (path or URL) that cannot be opened as a byte source: an unknown scheme, a
+    /// malformed URL, or an object store that cannot be configured.
+    #[error("cannot open {location}: {detail}")]
+    Location {
+        /// The location as given (credentials are never part of it).
+        location: String,
+        /// What is wrong.
+        detail: String,
+    },
+
     /// A read would go past the end of the file: the file is truncated or an address is corrupt.
     #[error("read of {len} bytes at offset {offset} goes past the end of the file ({file_len} bytes){}", context_suffix(context))]
     OutOfBounds {

@@ -9,6 +9,7 @@
 
 mod counting;
 mod file;
+mod location;
 mod memory;
 mod store;
 
@@ -20,6 +21,7 @@ use bytes::Bytes;
 
 pub use counting::{CountingSource, ReadStats};
 pub use file::FileSource;
+pub use location::open_location;
 pub use memory::MemorySource;
 pub use store::ObjectStoreSource;
 
