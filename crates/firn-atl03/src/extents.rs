@@ -277,6 +277,11 @@ impl Gridder {
         }
     }
 
+    /// The first photon of each segment of the run, plus the photon count at the end.
+    pub fn segment_starts(&self) -> &[usize] {
+        &self.first
+    }
+
     /// The segment (index in the run) of photon `p`.
     pub fn segment_of(&self, p: usize) -> usize {
         self.first.partition_point(|&f| f <= p) - 1

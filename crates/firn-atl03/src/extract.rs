@@ -1,0 +1,480 @@
+//! From a beam to batches of extents ready to fit, streamed along track.
+//!
+//! A [`BeamExtractor`] reads a beam's segments once, selects its runs, then reads the photons of
+//! each run window by window (one coalesced batch read of every photon dataset per window), lays
+//! the extent grid as the photons arrive and emits [`ExtentBatch`]es: the filtered photons of the
+//! window as columns, and the extents as row ranges over them. Memory holds one window and the
+//! overlap the next extent needs, however long the beam.
+
+use std::ops::Range;
+
+use firn_h5::Array;
+use firn_region::RunMode;
+
+use crate::beam::Beam;
+use crate::error::{Error, Result};
+use crate::extents::{ExtentGrid, ExtentSpan, Gridder, RunSegments};
+use crate::filters::PhotonFilter;
+use crate::granule::{Granule, Identity};
+use crate::segments::{Background, BeamSegments, typed};
+use crate::subset::{RegionFilter, select_runs};
+
+/// Photons read per window by default: about a megabyte per dataset for f64 columns of 10k rows.
+pub const DEFAULT_WINDOW_PHOTONS: usize = 500_000;
+
+/// What to extract from each beam.
+#[derive(Debug, Clone)]
+pub struct ExtractParams {
+    /// Photon filters (srt, cnf, quality_ph, yapc).
+    pub filter: PhotonFilter,
+    /// The extent grid (len, res, dist_in_seg).
+    pub grid: ExtentGrid,
+    /// Which inside runs to keep (subset_runs).
+    pub runs: RunMode,
+    /// The region (poly or region_mask); `None` processes whole beams.
+    pub region: Option<RegionFilter>,
+    /// Photons read per window.
+    pub window_photons: usize,
+}
+
+impl Default for ExtractParams {
+    fn default() -> Self {
+        Self {
+            filter: PhotonFilter::default(),
+            grid: ExtentGrid::default(),
+            runs: RunMode::All,
+            region: None,
+            window_photons: DEFAULT_WINDOW_PHOTONS,
+        }
+    }
+}
+
+/// The filtered photons of a window, in file order, as columns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FilteredPhotons {
+    /// Along-track position `segment_dist_x + dist_ph_along` (m): the frame of [`Extent::x_atc`].
+    pub x: Vec<f64>,
+    /// `h_ph` (m).
+    pub h: Vec<f32>,
+    /// `lat_ph` (degrees).
+    pub lat: Vec<f64>,
+    /// `lon_ph` (degrees).
+    pub lon: Vec<f64>,
+    /// `delta_time` (s).
+    pub time: Vec<f64>,
+    /// `dist_ph_across` (m).
+    pub y: Vec<f32>,
+}
+
+impl FilteredPhotons {
+    /// Number of photons.
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    /// Whether there is no photon.
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+}
+
+/// One extent, ready to fit: its filtered photons and the per-extent values of SPEC §6.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extent {
+    /// The beam's extent counter.
+    pub counter: u64,
+    /// The packed extent id (SPEC §6).
+    pub extent_id: u64,
+    /// Rows of the batch's [`FilteredPhotons`].
+    pub photons: Range<usize>,
+    /// Extent centre along track (m), in the frame of [`FilteredPhotons::x`].
+    pub x_atc: f64,
+    /// The extent's segment id.
+    pub segment_id: u32,
+    /// |velocity_sc| at the first photon's segment (m/s).
+    pub speed: f64,
+    /// Background rate at the first photon's segment time (Hz).
+    pub background_rate: f64,
+    /// Longitude of the extent's first photon before filtering.
+    pub lon_p0: f64,
+    /// `delta_time` of the extent's first photon before filtering.
+    pub time_p0: f64,
+}
+
+/// A window's extents over its filtered photons.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtentBatch {
+    /// The beam.
+    pub beam: Beam,
+    /// Filtered photons of the window.
+    pub photons: FilteredPhotons,
+    /// Extents that hold at least one filtered photon, in order. (Extents without any cannot
+    /// give a row; they still count in the extent counter.)
+    pub extents: Vec<Extent>,
+}
+
+/// Counts of what a beam's extraction did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BeamStats {
+    /// Segments in the beam.
+    pub segments: u64,
+    /// Segments inside the selected runs.
+    pub segments_selected: u64,
+    /// Runs selected.
+    pub runs: u64,
+    /// Photon rows read (each once).
+    pub photons_read: u64,
+    /// Photons that pass the filters (each once).
+    pub photons_filtered: u64,
+    /// Extents laid (the extent counter: empty ones included).
+    pub extents: u64,
+    /// Extents with at least one filtered photon.
+    pub extents_with_photons: u64,
+}
+
+/// Photons of a run held in memory: `offset` is the run-local index of the first.
+#[derive(Debug, Default)]
+struct PhotonWindow {
+    offset: usize,
+    along: Vec<f32>,
+    h: Vec<f32>,
+    lat: Vec<f64>,
+    lon: Vec<f64>,
+    time: Vec<f64>,
+    across: Vec<f32>,
+    keep: Vec<bool>,
+}
+
+impl PhotonWindow {
+    fn end(&self) -> usize {
+        self.offset + self.along.len()
+    }
+
+    /// Drops photons before run-local index `from`.
+    fn drop_before(&mut self, from: usize) {
+        let n = from.saturating_sub(self.offset).min(self.along.len());
+        if n == 0 {
+            return;
+        }
+        self.along.drain(..n);
+        self.h.drain(..n);
+        self.lat.drain(..n);
+        self.lon.drain(..n);
+        self.time.drain(..n);
+        self.across.drain(..n);
+        self.keep.drain(..n);
+        self.offset += n;
+    }
+}
+
+/// The run being extracted.
+#[derive(Debug)]
+struct RunState {
+    segments: Range<usize>,
+    rows: Range<u64>,
+    gridder: Gridder,
+    window: PhotonWindow,
+}
+
+/// Streams one beam's extents, window by window.
+#[derive(Debug)]
+pub struct BeamExtractor<'g> {
+    granule: &'g Granule,
+    beam: Beam,
+    identity: Identity,
+    params: ExtractParams,
+    segments: BeamSegments,
+    background: Background,
+    runs: std::vec::IntoIter<Range<usize>>,
+    run: Option<RunState>,
+    counter: u64,
+    stats: BeamStats,
+}
+
+impl<'g> BeamExtractor<'g> {
+    /// Reads the beam's segments and background, and selects its runs.
+    pub fn new(granule: &'g Granule, beam: Beam, params: ExtractParams) -> Result<Self> {
+        let segments = granule.segments(beam)?;
+        let background = granule.background(beam)?;
+        let runs = select_runs(granule, beam, &segments, params.region.as_ref(), params.runs)?;
+        let stats = BeamStats {
+            segments: segments.len() as u64,
+            segments_selected: runs.iter().map(|r| r.len() as u64).sum(),
+            runs: runs.len() as u64,
+            ..BeamStats::default()
+        };
+        Ok(Self {
+            granule,
+            beam,
+            identity: granule.identity(),
+            params,
+            segments,
+            background,
+            runs: runs.into_iter(),
+            run: None,
+            counter: 0,
+            stats,
+        })
+    }
+
+    /// The beam's segments.
+    pub fn segments(&self) -> &BeamSegments {
+        &self.segments
+    }
+
+    /// Counts so far (complete once the extractor is exhausted).
+    pub fn stats(&self) -> BeamStats {
+        self.stats
+    }
+
+    /// The next batch, or `None` when the beam is done.
+    pub fn next_batch(&mut self) -> Result<Option<ExtentBatch>> {
+        loop {
+            if self.run.is_none() {
+                let Some(segments) = self.runs.next() else {
+                    return Ok(None);
+                };
+                self.start_run(segments)?;
+                continue;
+            }
+            let run = self.run.as_mut().expect("checked above");
+            if run.gridder.is_done() {
+                self.run = None;
+                continue;
+            }
+            let from = run.gridder.needed_from();
+            run.window.drop_before(from);
+            let run_photons = run.gridder.photons();
+            let load_end = (run.window.end().max(from) + self.params.window_photons).min(run_photons);
+            self.load(load_end)?;
+            let run = self.run.as_mut().expect("a run is open");
+            let mut spans = Vec::new();
+            run.gridder
+                .advance(&run.window.along, run.window.offset, &mut spans)
+                .map_err(|source| Error::Grid {
+                    granule: self.granule.location().to_owned(),
+                    beam: self.beam.name().to_owned(),
+                    source,
+                })?;
+            self.stats.extents = run.gridder.counter();
+            if spans.is_empty() {
+                continue;
+            }
+            let batch = self.batch(&spans);
+            return Ok(Some(batch));
+        }
+    }
+
+    /// Opens a run: its photon rows and a gridder continuing the beam's extent counter.
+    fn start_run(&mut self, segments: Range<usize>) -> Result<()> {
+        let s = &self.segments;
+        let rows = s.photon_rows(segments.clone());
+        let run_segments = RunSegments {
+            segment_dist_x: &s.segment_dist_x[segments.clone()],
+            segment_id: &s.segment_id[segments.clone()],
+            ph_cnt: &s.ph_cnt[segments.clone()],
+        };
+        let gridder = Gridder::new(
+            &run_segments,
+            (rows.end - rows.start) as usize,
+            &self.params.grid,
+            self.counter,
+        )
+        .map_err(|source| Error::Grid {
+            granule: self.granule.location().to_owned(),
+            beam: self.beam.name().to_owned(),
+            source,
+        })?;
+        self.run = Some(RunState {
+            segments,
+            rows,
+            gridder,
+            window: PhotonWindow::default(),
+        });
+        Ok(())
+    }
+
+    /// Reads photons up to run-local index `end` into the window (one batch read).
+    fn load(&mut self, end: usize) -> Result<()> {
+        let run = self.run.as_mut().expect("a run is open");
+        let begin = run.window.end().max(run.gridder.needed_from());
+        if run.window.along.is_empty() {
+            run.window.offset = begin;
+        }
+        if end <= begin {
+            return Ok(());
+        }
+        let rows = run.rows.start + begin as u64..run.rows.start + end as u64;
+        let group = format!("/{}/heights", self.beam.name());
+        let names = [
+            "dist_ph_along",
+            "h_ph",
+            "lat_ph",
+            "lon_ph",
+            "delta_time",
+            "dist_ph_across",
+            "signal_conf_ph",
+            "quality_ph",
+            "weight_ph",
+        ];
+        let yapc = self.params.filter.yapc_score.is_some();
+        let paths: Vec<String> = names
+            .iter()
+            .take(if yapc { names.len() } else { names.len() - 1 })
+            .map(|n| format!("{group}/{n}"))
+            .collect();
+        let reads: Vec<(&str, Range<u64>)> =
+            paths.iter().map(|p| (p.as_str(), rows.clone())).collect();
+        let mut arrays = self.granule.read_rows(&reads)?.into_iter();
+        let granule = self.granule;
+        let mut next = |i: usize| (paths[i].clone(), arrays.next().expect("one array per read"));
+        let along = typed(granule, next(0), Array::into_f32)?;
+        let h = typed(granule, next(1), Array::into_f32)?;
+        let lat = typed(granule, next(2), Array::into_f64)?;
+        let lon = typed(granule, next(3), Array::into_f64)?;
+        let time = typed(granule, next(4), Array::into_f64)?;
+        let across = typed(granule, next(5), Array::into_f32)?;
+        let confidence = typed(granule, next(6), Array::into_i8)?;
+        let quality = typed(granule, next(7), Array::into_i8)?;
+        let weight: Vec<u16> = if yapc {
+            let (path, array) = next(8);
+            match array {
+                Array::U8(v) => v.into_iter().map(u16::from).collect(),
+                Array::U16(v) => v,
+                other => {
+                    return Err(granule.inconsistent(
+                        path,
+                        format!("expected u8 or u16, found {}", other.type_name()),
+                    ));
+                }
+            }
+        } else {
+            Vec::new()
+        };
+        let n = along.len();
+        if confidence.len() != 5 * n {
+            return Err(granule.inconsistent(
+                format!("{group}/signal_conf_ph"),
+                format!("expected {n} rows of 5 columns, found {} values", confidence.len()),
+            ));
+        }
+        let keep = self.params.filter.mask(&confidence, &quality, &weight);
+        self.stats.photons_read += n as u64;
+        self.stats.photons_filtered += keep.iter().filter(|&&k| k).count() as u64;
+        let w = &mut self.run.as_mut().expect("a run is open").window;
+        w.along.extend(along);
+        w.h.extend(h);
+        w.lat.extend(lat);
+        w.lon.extend(lon);
+        w.time.extend(time);
+        w.across.extend(across);
+        w.keep.extend(keep);
+        Ok(())
+    }
+
+    /// Builds the batch for `spans`, whose photons all lie in the window.
+    fn batch(&mut self, spans: &[ExtentSpan]) -> ExtentBatch {
+        let run = self.run.as_ref().expect("a run is open");
+        let w = &run.window;
+        let first_segment = run.segments.start;
+        let starts = run.gridder.segment_starts();
+        let s = &self.segments;
+        let from = spans[0].photons.start.min(spans[0].first_photon);
+        let to = spans.iter().map(|e| e.photons.end).max().unwrap_or(from).max(from);
+
+        // Filtered photons of [from, to), and each photon's row among them.
+        let mut photons = FilteredPhotons::default();
+        let mut row_of = Vec::with_capacity(to - from + 1);
+        let mut k = starts.partition_point(|&f| f <= from) - 1;
+        for p in from..to {
+            row_of.push(photons.len());
+            while starts[k + 1] <= p {
+                k += 1;
+            }
+            let i = p - w.offset;
+            if w.keep[i] {
+                photons.x.push(s.segment_dist_x[first_segment + k] + f64::from(w.along[i]));
+                photons.h.push(w.h[i]);
+                photons.lat.push(w.lat[i]);
+                photons.lon.push(w.lon[i]);
+                photons.time.push(w.time[i]);
+                photons.y.push(w.across[i]);
+            }
+        }
+        row_of.push(photons.len());
+
+        let grid = &self.params.grid;
+        let half_len_segments = if grid.dist_in_seg {
+            (grid.len / 2.0).trunc()
+        } else {
+            (grid.len / 20.0 / 2.0).trunc()
+        };
+        let mut extents = Vec::with_capacity(spans.len());
+        for span in spans {
+            let rows = row_of[span.photons.start - from]..row_of[span.photons.end - from];
+            if rows.is_empty() {
+                continue;
+            }
+            let k0 = first_segment + span.first_segment;
+            let p0 = span.first_photon - w.offset;
+            let along_segments = if grid.dist_in_seg {
+                0.0
+            } else {
+                f64::from(w.along[p0]) / 20.0
+            };
+            let segment_id =
+                (f64::from(s.segment_id[k0]) + along_segments + half_len_segments + 0.5).trunc();
+            extents.push(Extent {
+                counter: span.counter,
+                extent_id: extent_id(self.identity, self.beam, span.counter),
+                photons: rows,
+                x_atc: span.x_atc,
+                segment_id: segment_id.clamp(0.0, f64::from(u32::MAX)) as u32,
+                speed: s.speed[k0],
+                background_rate: self.background.rate_at(s.delta_time[k0]),
+                lon_p0: w.lon[p0],
+                time_p0: w.time[p0],
+            });
+        }
+        self.stats.extents_with_photons += extents.len() as u64;
+        ExtentBatch {
+            beam: self.beam,
+            photons,
+            extents,
+        }
+    }
+}
+
+/// The packed extent id of SPEC §6.
+pub fn extent_id(identity: Identity, beam: Beam, counter: u64) -> u64 {
+    (u64::from(identity.rgt) << 52)
+        | (u64::from(identity.cycle) << 36)
+        | (u64::from(identity.region) << 32)
+        | (u64::from(beam.track()) << 30)
+        | ((counter & 0x0FFF_FFFF) << 2)
+        | (1 << 1)
+        | u64::from(beam.pair())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::granule::IdentitySource;
+
+    #[test]
+    fn extent_ids_pack_as_specified() {
+        let identity = Identity {
+            rgt: 235,
+            cycle: 1,
+            region: 4,
+            source: IdentitySource::FileName,
+        };
+        let id = extent_id(identity, Beam::Gt2r, 5);
+        assert_eq!(id >> 52, 235);
+        assert_eq!((id >> 36) & 0xFFFF, 1);
+        assert_eq!((id >> 32) & 0xF, 4);
+        assert_eq!((id >> 30) & 0x3, 2);
+        assert_eq!((id >> 2) & 0x0FFF_FFFF, 5);
+        assert_eq!(id & 0x3, 0b11);
+    }
+}
