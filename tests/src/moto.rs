@@ -42,7 +42,10 @@ impl MotoServer {
         let server = Self { child, addr };
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            assert!(Instant::now() < deadline, "moto did not start on {addr} within 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "moto did not start on {addr} within 30 s"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         server
@@ -60,9 +63,13 @@ impl MotoServer {
             "PUT /{bucket} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             self.addr
         );
-        stream.write_all(request.as_bytes()).expect("send PUT bucket");
+        stream
+            .write_all(request.as_bytes())
+            .expect("send PUT bucket");
         let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read PUT bucket reply");
+        stream
+            .read_to_string(&mut response)
+            .expect("read PUT bucket reply");
         assert!(
             response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200"),
             "moto refused to create bucket {bucket}: {response}"

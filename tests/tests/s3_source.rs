@@ -19,14 +19,22 @@ fn object_store_source_reads_the_same_bytes_as_memory() {
     let server = MotoServer::start();
     server.create_bucket("granules");
     let store = server.store("granules");
-    let data: Vec<u8> = (0..3_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let data: Vec<u8> = (0..3_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     put(&store, "a/b.h5", data.clone());
 
     let s3 = ObjectStoreSource::open(store, Path::from("a/b.h5"), "s3://granules/a/b.h5").unwrap();
     assert_eq!(s3.len(), data.len() as u64);
     let counting = CountingSource::new(Arc::new(s3));
     let memory = MemorySource::new(data.clone(), "memory");
-    let ranges = [0..10, 5..5, 2_999_990..3_000_000, 1_000_000..2_500_000, 17..4_113];
+    let ranges = [
+        0..10,
+        5..5,
+        2_999_990..3_000_000,
+        1_000_000..2_500_000,
+        17..4_113,
+    ];
     let from_s3 = counting.read_ranges(&ranges).unwrap();
     let from_memory = memory.read_ranges(&ranges).unwrap();
     assert_eq!(from_s3, from_memory);
@@ -43,8 +51,12 @@ fn ranges_past_the_end_and_missing_objects_are_errors() {
     server.create_bucket("granules");
     let store = server.store("granules");
     put(&store, "small", vec![1, 2, 3]);
-    let source =
-        ObjectStoreSource::open(Arc::clone(&store), Path::from("small"), "s3://granules/small").unwrap();
+    let source = ObjectStoreSource::open(
+        Arc::clone(&store),
+        Path::from("small"),
+        "s3://granules/small",
+    )
+    .unwrap();
     let err = source.read_ranges(&[2..4]).unwrap_err();
     assert!(err.to_string().contains("past the end"), "{err}");
 

@@ -134,8 +134,14 @@ mod tests {
 
     #[test]
     fn spots_follow_the_orientation() {
-        let backward: Vec<u8> = Beam::ALL.iter().map(|b| b.spot(Orientation::Backward)).collect();
-        let forward: Vec<u8> = Beam::ALL.iter().map(|b| b.spot(Orientation::Forward)).collect();
+        let backward: Vec<u8> = Beam::ALL
+            .iter()
+            .map(|b| b.spot(Orientation::Backward))
+            .collect();
+        let forward: Vec<u8> = Beam::ALL
+            .iter()
+            .map(|b| b.spot(Orientation::Forward))
+            .collect();
         assert_eq!(backward, [1, 2, 3, 4, 5, 6]);
         assert_eq!(forward, [6, 5, 4, 3, 2, 1]);
         assert_eq!(Beam::Gt1l.is_strong(Orientation::Backward), Some(true));

@@ -86,7 +86,9 @@ pub struct ExtentSpan {
 #[non_exhaustive]
 pub enum GridError {
     /// The segment arrays have different lengths.
-    #[error("segment arrays differ in length: segment_dist_x {dist_x}, segment_id {ids}, segment_ph_cnt {counts}")]
+    #[error(
+        "segment arrays differ in length: segment_dist_x {dist_x}, segment_id {ids}, segment_ph_cnt {counts}"
+    )]
     SegmentLengths {
         /// Length of segment_dist_x.
         dist_x: usize,
@@ -112,7 +114,9 @@ pub enum GridError {
         photons: usize,
     },
     /// The grid does not advance: segment_dist_x is not increasing.
-    #[error("the extent grid does not advance near segment_id {segment_id}: segment_dist_x is not increasing")]
+    #[error(
+        "the extent grid does not advance near segment_id {segment_id}: segment_dist_x is not increasing"
+    )]
     NoProgress {
         /// Where it stalled.
         segment_id: i32,
@@ -333,7 +337,11 @@ impl Gridder {
         let k_first = self.segment_of(pa);
         // The run's first piece keeps its grid on the run start even when it begins with empty
         // segments; a piece after a discontinuity starts at its first photon's segment.
-        let start_segment = if self.piece == 0 { piece.start } else { k_first };
+        let start_segment = if self.piece == 0 {
+            piece.start
+        } else {
+            k_first
+        };
         let sdx = &self.segment_dist_x;
         let span = sdx[piece.end - 1] - sdx[piece.start] + 2.0 * SEGMENT_LENGTH;
         let steps = (span.max(0.0) + self.grid.len_m()) / self.grid.res_m();
@@ -456,7 +464,9 @@ mod tests {
 
     /// Segments exactly 20 m apart with `counts` photons each, photons spread evenly in each.
     fn regular(counts: &[i32]) -> (Vec<f64>, Vec<i32>, Vec<f32>) {
-        let sdx: Vec<f64> = (0..counts.len()).map(|k| 1000.0 + 20.0 * k as f64).collect();
+        let sdx: Vec<f64> = (0..counts.len())
+            .map(|k| 1000.0 + 20.0 * k as f64)
+            .collect();
         let ids: Vec<i32> = (0..counts.len() as i32).map(|k| 500 + k).collect();
         let along: Vec<f32> = counts
             .iter()
@@ -514,7 +524,11 @@ mod tests {
         };
         let mut counter = 0;
         let extents = lay_extents(&segs, &along, &ExtentGrid::default(), &mut counter).unwrap();
-        assert_eq!(extents[0].photons, 0..0, "x of the first photon is 40 + along ≥ len");
+        assert_eq!(
+            extents[0].photons,
+            0..0,
+            "x of the first photon is 40 + along ≥ len"
+        );
         assert_eq!(extents[1].photons, 0..3);
         assert_eq!(extents[1].x_atc, 1040.0);
     }
@@ -539,7 +553,10 @@ mod tests {
         assert_eq!(starts[0], 0.0);
         assert_eq!(starts[1], 20.0);
         assert_eq!(starts[2], 40.5);
-        assert_eq!(extents[1].photons.start, 2, "first photon with x ≥ 20 is 20.5 + 1 − 0");
+        assert_eq!(
+            extents[1].photons.start, 2,
+            "first photon with x ≥ 20 is 20.5 + 1 − 0"
+        );
     }
 
     #[test]
@@ -599,14 +616,21 @@ mod tests {
 
     /// Feeds the gridder windows of `window` photons, dropping what it no longer needs, and returns
     /// the extents; they must equal the all-at-once result.
-    fn streamed(segs: &RunSegments<'_>, along: &[f32], grid: &ExtentGrid, window: usize) -> Vec<ExtentSpan> {
+    fn streamed(
+        segs: &RunSegments<'_>,
+        along: &[f32],
+        grid: &ExtentGrid,
+        window: usize,
+    ) -> Vec<ExtentSpan> {
         let mut gridder = Gridder::new(segs, along.len(), grid, 0).unwrap();
         let mut out = Vec::new();
         let mut loaded_end = 0;
         while !gridder.is_done() {
             let from = gridder.needed_from();
             loaded_end = (loaded_end.max(from) + window).min(along.len());
-            gridder.advance(&along[from..loaded_end], from, &mut out).unwrap();
+            gridder
+                .advance(&along[from..loaded_end], from, &mut out)
+                .unwrap();
         }
         out
     }
@@ -626,12 +650,24 @@ mod tests {
         };
         for grid in [
             ExtentGrid::default(),
-            ExtentGrid { len: 20.0, res: 30.0, dist_in_seg: false },
-            ExtentGrid { len: 3.0, res: 2.0, dist_in_seg: true },
+            ExtentGrid {
+                len: 20.0,
+                res: 30.0,
+                dist_in_seg: false,
+            },
+            ExtentGrid {
+                len: 3.0,
+                res: 2.0,
+                dist_in_seg: true,
+            },
         ] {
             let whole = lay_extents(&segs, &along, &grid, &mut 0).unwrap();
             for window in [1, 2, 5, 17, 1000] {
-                assert_eq!(streamed(&segs, &along, &grid, window), whole, "{grid:?}, window {window}");
+                assert_eq!(
+                    streamed(&segs, &along, &grid, window),
+                    whole,
+                    "{grid:?}, window {window}"
+                );
             }
         }
     }

@@ -196,7 +196,13 @@ impl<'g> BeamExtractor<'g> {
     pub fn new(granule: &'g Granule, beam: Beam, params: ExtractParams) -> Result<Self> {
         let segments = granule.segments(beam)?;
         let background = granule.background(beam)?;
-        let runs = select_runs(granule, beam, &segments, params.region.as_ref(), params.runs)?;
+        let runs = select_runs(
+            granule,
+            beam,
+            &segments,
+            params.region.as_ref(),
+            params.runs,
+        )?;
         let stats = BeamStats {
             segments: segments.len() as u64,
             segments_selected: runs.iter().map(|r| r.len() as u64).sum(),
@@ -245,7 +251,8 @@ impl<'g> BeamExtractor<'g> {
             let from = run.gridder.needed_from();
             run.window.drop_before(from);
             let run_photons = run.gridder.photons();
-            let load_end = (run.window.end().max(from) + self.params.window_photons).min(run_photons);
+            let load_end =
+                (run.window.end().max(from) + self.params.window_photons).min(run_photons);
             self.load(load_end)?;
             let run = self.run.as_mut().expect("a run is open");
             let mut spans = Vec::new();
@@ -355,7 +362,10 @@ impl<'g> BeamExtractor<'g> {
         if confidence.len() != 5 * n {
             return Err(granule.inconsistent(
                 format!("{group}/signal_conf_ph"),
-                format!("expected {n} rows of 5 columns, found {} values", confidence.len()),
+                format!(
+                    "expected {n} rows of 5 columns, found {} values",
+                    confidence.len()
+                ),
             ));
         }
         let keep = self.params.filter.mask(&confidence, &quality, &weight);
@@ -380,7 +390,12 @@ impl<'g> BeamExtractor<'g> {
         let starts = run.gridder.segment_starts();
         let s = &self.segments;
         let from = spans[0].photons.start.min(spans[0].first_photon);
-        let to = spans.iter().map(|e| e.photons.end).max().unwrap_or(from).max(from);
+        let to = spans
+            .iter()
+            .map(|e| e.photons.end)
+            .max()
+            .unwrap_or(from)
+            .max(from);
 
         // Filtered photons of [from, to), and each photon's row among them.
         let mut photons = FilteredPhotons::default();
@@ -393,7 +408,9 @@ impl<'g> BeamExtractor<'g> {
             }
             let i = p - w.offset;
             if w.keep[i] {
-                photons.x.push(s.segment_dist_x[first_segment + k] + f64::from(w.along[i]));
+                photons
+                    .x
+                    .push(s.segment_dist_x[first_segment + k] + f64::from(w.along[i]));
                 photons.h.push(w.h[i]);
                 photons.lat.push(w.lat[i]);
                 photons.lon.push(w.lon[i]);

@@ -80,19 +80,26 @@ pub struct ConfidenceSet(u8);
 impl ConfidenceSet {
     /// Accepts `level` and every level above it (a single `cnf` value).
     pub fn at_least(level: i8) -> Option<Self> {
-        (-2..=4).contains(&level).then(|| Self((0x7Fu8 << (level + 2)) & 0x7F))
+        (-2..=4)
+            .contains(&level)
+            .then(|| Self((0x7Fu8 << (level + 2)) & 0x7F))
     }
 
     /// Accepts exactly these levels (a `cnf` list); `None` if one is outside -2…4.
     pub fn exactly(levels: &[i8]) -> Option<Self> {
         levels.iter().try_fold(Self(0), |set, &level| {
-            (-2..=4).contains(&level).then(|| Self(set.0 | 1 << (level + 2)))
+            (-2..=4)
+                .contains(&level)
+                .then(|| Self(set.0 | 1 << (level + 2)))
         })
     }
 
     /// The level of an upstream name such as "atl03_high".
     pub fn level_of(name: &str) -> Option<i8> {
-        CONFIDENCE_NAMES.iter().position(|&n| n == name).map(|i| i as i8 - 2)
+        CONFIDENCE_NAMES
+            .iter()
+            .position(|&n| n == name)
+            .map(|i| i as i8 - 2)
     }
 
     /// Whether `level` is accepted.

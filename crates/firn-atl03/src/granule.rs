@@ -213,7 +213,11 @@ impl Granule {
     pub(crate) fn read_rows(&self, reads: &[(&str, Range<u64>)]) -> Result<Vec<Array>> {
         let datasets = reads
             .iter()
-            .map(|(path, _)| self.file.dataset(path).map_err(|e| self.dataset_error(path, e)))
+            .map(|(path, _)| {
+                self.file
+                    .dataset(path)
+                    .map_err(|e| self.dataset_error(path, e))
+            })
             .collect::<Result<Vec<_>>>()?;
         let batch: Vec<_> = datasets
             .iter()
@@ -251,7 +255,10 @@ impl Granule {
             None => None,
         };
         value.map(Some).ok_or_else(|| {
-            self.inconsistent(path, format!("expected an integer, found {}", dataset.dtype()))
+            self.inconsistent(
+                path,
+                format!("expected an integer, found {}", dataset.dtype()),
+            )
         })
     }
 

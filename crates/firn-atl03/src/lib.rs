@@ -3,8 +3,8 @@
 
 pub mod beam;
 mod error;
-mod extract;
 pub mod extents;
+mod extract;
 pub mod filters;
 mod granule;
 pub mod name;
@@ -13,11 +13,11 @@ mod subset;
 
 pub use beam::{Beam, Orientation};
 pub use error::{Error, Result};
-pub use granule::{DEFAULT_GPS_EPOCH, Granule, Identity, IdentitySource};
-pub use segments::{Background, BeamSegments};
 pub use extract::{
-    BeamExtractor, BeamStats, DEFAULT_WINDOW_PHOTONS, Extent, ExtentBatch, ExtractParams, FilteredPhotons,
-    extent_id,
+    BeamExtractor, BeamStats, DEFAULT_WINDOW_PHOTONS, Extent, ExtentBatch, ExtractParams,
+    FilteredPhotons, extent_id,
 };
 pub use firn_region::RunMode;
+pub use granule::{DEFAULT_GPS_EPOCH, Granule, Identity, IdentitySource};
+pub use segments::{Background, BeamSegments};
 pub use subset::{RegionFilter, select_runs};

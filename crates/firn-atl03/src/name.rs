@@ -28,7 +28,8 @@ impl GranuleName {
     /// Finds the granule pattern in `name` (a bare file name, a path or a URL); `None` when absent.
     pub fn parse(name: &str) -> Option<Self> {
         let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
-        file.match_indices("ATL").find_map(|(at, _)| parse_at(&file[at..]))
+        file.match_indices("ATL")
+            .find_map(|(at, _)| parse_at(&file[at..]))
     }
 
     /// The canonical file name, `ATL03_20181014002445_02350104_006_02.h5`.
@@ -56,14 +57,21 @@ fn parse_at(s: &str) -> Option<GranuleName> {
     }
     let digits = |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_digit);
     let underscores = [5, 20, 29, 33].iter().all(|&i| bytes[i] == b'_');
-    if !(underscores && digits(3..5) && digits(6..20) && digits(21..29) && digits(30..33) && digits(34..36))
+    if !(underscores
+        && digits(3..5)
+        && digits(6..20)
+        && digits(21..29)
+        && digits(30..33)
+        && digits(34..36))
     {
         return None;
     }
     if bytes.get(36).is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    let start = NaiveDateTime::parse_from_str(&s[6..20], "%Y%m%d%H%M%S").ok()?.and_utc();
+    let start = NaiveDateTime::parse_from_str(&s[6..20], "%Y%m%d%H%M%S")
+        .ok()?
+        .and_utc();
     Some(GranuleName {
         product: s[0..5].to_owned(),
         start,

@@ -110,10 +110,9 @@ impl Granule {
         for (p, _) in &reads[1..] {
             let rows = self.rows(p)?;
             if rows != n {
-                return Err(self.inconsistent(
-                    *p,
-                    format!("has {rows} rows but {} has {n}", paths[0]),
-                ));
+                return Err(
+                    self.inconsistent(*p, format!("has {rows} rows but {} has {n}", paths[0]))
+                );
             }
         }
         let mut arrays = self.read_rows(&reads)?.into_iter();
@@ -129,12 +128,20 @@ impl Granule {
         if velocity.len() as u64 != 3 * n {
             return Err(self.inconsistent(
                 path("velocity_sc"),
-                format!("expected {n} rows of 3 components, found {} values", velocity.len()),
+                format!(
+                    "expected {n} rows of 3 components, found {} values",
+                    velocity.len()
+                ),
             ));
         }
         let speed = velocity
             .chunks_exact(3)
-            .map(|v| v.iter().map(|&c| f64::from(c) * f64::from(c)).sum::<f64>().sqrt())
+            .map(|v| {
+                v.iter()
+                    .map(|&c| f64::from(c) * f64::from(c))
+                    .sum::<f64>()
+                    .sqrt()
+            })
             .collect();
         let first_photon = self.check_photon_index(beam, &ph_cnt, &ph_index_beg)?;
         Ok(BeamSegments {
@@ -152,7 +159,12 @@ impl Granule {
     /// Checks `ph_index_beg` against `segment_ph_cnt` and the photon count, returning 0-based
     /// first rows: non-empty segments must follow each other without gaps or overlaps, 1-based, and
     /// stay inside the photon datasets; empty segments have index 0.
-    fn check_photon_index(&self, beam: Beam, counts: &[i32], index_beg: &[i64]) -> Result<Vec<u64>> {
+    fn check_photon_index(
+        &self,
+        beam: Beam,
+        counts: &[i32],
+        index_beg: &[i64],
+    ) -> Result<Vec<u64>> {
         let photons = self.rows(&format!("/{}/heights/h_ph", beam.name()))?;
         let dataset = format!("/{}/geolocation/ph_index_beg", beam.name());
         let mut expected: Option<u64> = None;
@@ -215,8 +227,16 @@ impl Granule {
         let mut arrays = self
             .read_rows(&[(time_path.as_str(), 0..n), (rate_path.as_str(), 0..n)])?
             .into_iter();
-        let delta_time = typed(self, (time_path, arrays.next().expect("two arrays")), Array::into_f64)?;
-        let rate = typed(self, (rate_path, arrays.next().expect("two arrays")), Array::into_f32)?;
+        let delta_time = typed(
+            self,
+            (time_path, arrays.next().expect("two arrays")),
+            Array::into_f64,
+        )?;
+        let rate = typed(
+            self,
+            (rate_path, arrays.next().expect("two arrays")),
+            Array::into_f32,
+        )?;
         Ok(Background { delta_time, rate })
     }
 }

@@ -21,7 +21,11 @@ pub enum RegionFilter {
 }
 
 impl RegionFilter {
-    fn contains_many(&self, lon: &[f64], lat: &[f64]) -> std::result::Result<Vec<bool>, firn_region::RegionError> {
+    fn contains_many(
+        &self,
+        lon: &[f64],
+        lat: &[f64],
+    ) -> std::result::Result<Vec<bool>, firn_region::RegionError> {
         match self {
             RegionFilter::Polygon(region) => region.contains_many(lon, lat),
             RegionFilter::Mask(mask) => mask.contains_many(lon, lat),

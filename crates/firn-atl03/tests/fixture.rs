@@ -38,9 +38,17 @@ fn segments_are_read_and_consistent() {
     let total: i64 = segments.ph_cnt.iter().map(|&c| i64::from(c)).sum();
     assert_eq!(total, 2909);
     assert_eq!(segments.photon_rows(0..40), 0..2909);
-    assert_eq!(&segments.segment_id[..5], &[490801, 490802, 490803, 490804, 510948]);
+    assert_eq!(
+        &segments.segment_id[..5],
+        &[490801, 490802, 490803, 490804, 510948]
+    );
     // |velocity_sc| of a polar orbit: about 7.1 km/s.
-    assert!(segments.speed.iter().all(|&s| (7000.0..7200.0).contains(&s)));
+    assert!(
+        segments
+            .speed
+            .iter()
+            .all(|&s| (7000.0..7200.0).contains(&s))
+    );
 }
 
 #[test]
@@ -57,7 +65,9 @@ fn whole_beam_extraction_reads_every_photon_once_and_respects_the_discontinuity(
         for extent in &batch.extents {
             let xs = &batch.photons.x[extent.photons.clone()];
             // Photons of one extent lie within len of each other, on one side of the jump.
-            let (lo, hi) = xs.iter().fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+            let (lo, hi) = xs
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
             assert!(hi - lo < 45.0, "extent {} spans {lo}..{hi}", extent.counter);
             extents.push(extent.clone());
         }
@@ -69,7 +79,11 @@ fn whole_beam_extraction_reads_every_photon_once_and_respects_the_discontinuity(
     assert!(extents.windows(2).all(|w| w[0].counter < w[1].counter));
     // The second piece's grid starts at its own first segment.
     let jump = segments.segment_dist_x[4];
-    assert!(extents.iter().any(|e| (e.x_atc - (jump + 20.0)).abs() < 1e-6));
+    assert!(
+        extents
+            .iter()
+            .any(|e| (e.x_atc - (jump + 20.0)).abs() < 1e-6)
+    );
     for e in &extents {
         assert_eq!(e.extent_id >> 52, 235);
         assert!(e.segment_id >= 490801);

@@ -384,14 +384,20 @@ fn copy_hyperslab(read: &RowRead<'_>, chunk: &ChunkRecord, full: &[u8], output: 
     let esize = read.element_size;
     let mut lo = Vec::with_capacity(rank);
     let mut hi = Vec::with_capacity(rank);
-    for d in 0..rank {
+    for (d, ((&origin, &extent), &size)) in chunk
+        .coords
+        .iter()
+        .zip(chunk_shape)
+        .zip(read.shape)
+        .enumerate()
+    {
         let (sel_lo, sel_hi) = if d == 0 {
             (read.rows.start, read.rows.end)
         } else {
-            (0, read.shape[d])
+            (0, size)
         };
-        let l = chunk.coords[d].max(sel_lo);
-        let h = (chunk.coords[d] + chunk_shape[d]).min(sel_hi);
+        let l = origin.max(sel_lo);
+        let h = (origin + extent).min(sel_hi);
         if l >= h {
             return;
         }
@@ -405,10 +411,11 @@ fn copy_hyperslab(read: &RowRead<'_>, chunk: &ChunkRecord, full: &[u8], output: 
     loop {
         let mut chunk_offset = 0u64;
         let mut out_offset = 0u64;
-        for d in 0..rank {
-            chunk_offset = chunk_offset * chunk_shape[d] + (index[d] - chunk.coords[d]);
-            let out_index = if d == 0 { index[0] - read.rows.start } else { index[d] };
-            out_offset = out_offset * out_shape[d] + out_index;
+        let dims = index.iter().zip(&chunk.coords).zip(chunk_shape).zip(&out_shape);
+        for (d, (((&at, &origin), &extent), &out_extent)) in dims.enumerate() {
+            chunk_offset = chunk_offset * extent + (at - origin);
+            let out_index = if d == 0 { at - read.rows.start } else { at };
+            out_offset = out_offset * out_extent + out_index;
         }
         let from = chunk_offset as usize * esize;
         let to = out_offset as usize * esize;
