@@ -25,6 +25,59 @@ pub(crate) enum Command {
     /// Inspect and subset ATL03 granules.
     #[command(subcommand)]
     Atl03(Atl03Command),
+    /// Write realistic synthetic ATL03 granules (and truth sidecars) for tests and benchmarks.
+    Synth(SynthArgs),
+}
+
+/// `firn synth …`
+#[derive(Debug, clap::Args)]
+pub(crate) struct SynthArgs {
+    /// Output directory (created if missing).
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// Seed of every random draw: the same seed writes the same bytes.
+    #[arg(long, default_value_t = 0x5EED)]
+    pub(crate) seed: u64,
+    /// Along-track length (km); a full granule is about 2,900.
+    #[arg(long, default_value_t = 40.0)]
+    pub(crate) length_km: f64,
+    /// On-disk layout: old (superblock v0, symbol tables) or new (superblock v2, link messages).
+    #[arg(long, default_value = "new")]
+    pub(crate) layout: String,
+    /// Surface: flat[:h], slope:s, rough:sigma, canopy:height:fraction, step:height:every_m,
+    /// curvature:amplitude:wavelength_m.
+    #[arg(long, default_value = "flat")]
+    pub(crate) terrain: crate::commands::TerrainArg,
+    /// Rows per chunk (10,000 as in release 006; 100,000 as in 007).
+    #[arg(long, default_value_t = 10_000)]
+    pub(crate) chunk_rows: usize,
+    /// Strong-beam signal photons per shot (weak beams get a quarter).
+    #[arg(long, default_value_t = 8.0)]
+    pub(crate) signal: f64,
+    /// Strong-beam background rate (MHz; weak beams get a quarter).
+    #[arg(long, default_value_t = 1.0)]
+    pub(crate) background_mhz: f64,
+    /// Reference ground track.
+    #[arg(long, default_value_t = 737)]
+    pub(crate) rgt: u16,
+    /// Cycle.
+    #[arg(long, default_value_t = 5)]
+    pub(crate) cycle: u8,
+    /// Region (granule within the orbit).
+    #[arg(long, default_value_t = 2)]
+    pub(crate) region: u8,
+    /// Spacecraft orientation: 0 backward, 1 forward, 2 transition.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) sc_orient: u8,
+    /// Start time (RFC 3339), also in the file name.
+    #[arg(long)]
+    pub(crate) start: Option<String>,
+    /// Write the four-granule demo set (two tracks, two cycles) instead of one granule.
+    #[arg(long)]
+    pub(crate) demo_set: bool,
+    /// Skip the per-photon truth file (large for full-size granules).
+    #[arg(long)]
+    pub(crate) no_photon_truth: bool,
 }
 
 /// `firn h5 …`

@@ -2,6 +2,9 @@
 
 mod atl03;
 mod h5;
+mod synth;
+
+pub(crate) use synth::TerrainArg;
 
 use crate::cli::Command;
 use crate::request::ParamError;
@@ -21,6 +24,9 @@ pub(crate) enum CommandError {
     /// Reading an ATL03 granule failed (exit 1).
     #[error(transparent)]
     Atl03(#[from] firn_atl03::Error),
+    /// A run failed for a reason described in full (exit 1).
+    #[error("{0}")]
+    Failed(String),
     /// Local I/O failed (exit 1).
     #[error("{context}: {source}")]
     Io {
@@ -47,6 +53,7 @@ pub(crate) fn run(command: Command) -> Result<(), CommandError> {
     match command {
         Command::H5(command) => h5::run(command),
         Command::Atl03(command) => atl03::run(command),
+        Command::Synth(args) => synth::run(args),
     }
 }
 
