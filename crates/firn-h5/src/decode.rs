@@ -74,7 +74,11 @@ pub(crate) fn read_rows(
     let mut pieces = Vec::new();
     for (index, (read, output)) in reads.iter().zip(outputs.iter_mut()).enumerate() {
         check_read(read)?;
-        assert_eq!(output.len() as u64, read.output_len(), "output sized for the read");
+        assert_eq!(
+            output.len() as u64,
+            read.output_len(),
+            "output sized for the read"
+        );
         prefill(read, output);
         pieces.extend(pieces_for(
             index,
@@ -146,8 +150,8 @@ pub(crate) fn read_rows(
             }
             PieceKind::Chunk(chunk) => {
                 let chunk = &read.chunks[chunk];
-                let skip = (read.rows.start.max(chunk.coords[0]) - chunk.coords[0])
-                    * read.row_bytes();
+                let skip =
+                    (read.rows.start.max(chunk.coords[0]) - chunk.coords[0]) * read.row_bytes();
                 decode_chunk(read, chunk, &piece_bytes[index], skip as usize, slot)
             }
         }
@@ -194,7 +198,10 @@ fn check_read(read: &RowRead<'_>) -> Result<()> {
         if (data.len() as u64) < needed {
             return Err(read.corrupt(
                 0,
-                format!("compact data of {} bytes is shorter than {needed}", data.len()),
+                format!(
+                    "compact data of {} bytes is shorter than {needed}",
+                    data.len()
+                ),
             ));
         }
     }
@@ -202,24 +209,37 @@ fn check_read(read: &RowRead<'_>) -> Result<()> {
         if chunk_shape.len() != read.shape.len() || chunk_shape.contains(&0) {
             return Err(read.corrupt(
                 0,
-                format!("chunk shape {chunk_shape:?} does not fit dataset shape {:?}", read.shape),
+                format!(
+                    "chunk shape {chunk_shape:?} does not fit dataset shape {:?}",
+                    read.shape
+                ),
             ));
         }
         chunk_len(read)?;
         for chunk in read.chunks {
             if chunk.filter_mask != 0 {
                 return Err(Error::Unsupported {
-                    feature: format!("chunk with filter mask {:#x} (a skipped filter)", chunk.filter_mask),
+                    feature: format!(
+                        "chunk with filter mask {:#x} (a skipped filter)",
+                        chunk.filter_mask
+                    ),
                     path: read.path.to_owned(),
                     offset: chunk.address,
                 });
             }
             if chunk.coords.len() != read.shape.len()
-                || chunk.coords.iter().zip(chunk_shape).any(|(c, s)| c % s != 0)
+                || chunk
+                    .coords
+                    .iter()
+                    .zip(chunk_shape)
+                    .any(|(c, s)| c % s != 0)
             {
                 return Err(read.corrupt(
                     chunk.address,
-                    format!("chunk offset {:?} is not on the chunk grid {chunk_shape:?}", chunk.coords),
+                    format!(
+                        "chunk offset {:?} is not on the chunk grid {chunk_shape:?}",
+                        chunk.coords
+                    ),
                 ));
             }
         }
@@ -237,7 +257,12 @@ fn chunk_len(read: &RowRead<'_>) -> Result<u64> {
         .iter()
         .try_fold(read.element_size as u64, |acc, &d| acc.checked_mul(d))
         .filter(|&n| n <= MAX_CHUNK_BYTES)
-        .ok_or_else(|| read.corrupt(0, format!("chunk shape {chunk_shape:?} is implausibly large")))
+        .ok_or_else(|| {
+            read.corrupt(
+                0,
+                format!("chunk shape {chunk_shape:?} is implausibly large"),
+            )
+        })
 }
 
 /// Fills the output with the fill value where no stored data will land: compact data is copied,
@@ -263,7 +288,9 @@ fn prefill(read: &RowRead<'_>, output: &mut [u8]) {
             let overlapping = read
                 .chunks
                 .iter()
-                .filter(|c| c.coords[0] < read.rows.end && c.coords[0] + chunk_shape[0] > read.rows.start)
+                .filter(|c| {
+                    c.coords[0] < read.rows.end && c.coords[0] + chunk_shape[0] > read.rows.start
+                })
                 .count() as u64;
             overlapping < (last - first) * across
         }
@@ -356,7 +383,8 @@ fn decode_chunk(
         let stages = read.filters.len();
         for (stage, &filter) in read.filters.iter().rev().enumerate() {
             let last = stage + 1 == stages;
-            let (input, scratch_dest): (&[u8], &mut [u8]) = match (input_is_stored, input_in_first) {
+            let (input, scratch_dest): (&[u8], &mut [u8]) = match (input_is_stored, input_in_first)
+            {
                 (true, _) => (stored, &mut first[..]),
                 (false, true) => (&first[..], &mut second[..]),
                 (false, false) => (&second[..], &mut first[..]),
@@ -368,7 +396,11 @@ fn decode_chunk(
             input_in_first = input_is_stored || !input_in_first;
             input_is_stored = false;
         }
-        let decoded = if input_in_first { &first[..] } else { &second[..] };
+        let decoded = if input_in_first {
+            &first[..]
+        } else {
+            &second[..]
+        };
         out.copy_from_slice(&decoded[skip..skip + out.len()]);
         Ok(())
     })
@@ -411,7 +443,11 @@ fn copy_hyperslab(read: &RowRead<'_>, chunk: &ChunkRecord, full: &[u8], output: 
     loop {
         let mut chunk_offset = 0u64;
         let mut out_offset = 0u64;
-        let dims = index.iter().zip(&chunk.coords).zip(chunk_shape).zip(&out_shape);
+        let dims = index
+            .iter()
+            .zip(&chunk.coords)
+            .zip(chunk_shape)
+            .zip(&out_shape);
         for (d, (((&at, &origin), &extent), &out_extent)) in dims.enumerate() {
             chunk_offset = chunk_offset * extent + (at - origin);
             let out_index = if d == 0 { at - read.rows.start } else { at };

@@ -86,13 +86,69 @@ macro_rules! h5_type {
     };
 }
 
-h5_type!(i8, "i8", Datatype::Integer { size: 1, signed: true });
-h5_type!(u8, "u8", Datatype::Integer { size: 1, signed: false });
-h5_type!(i16, "i16", Datatype::Integer { size: 2, signed: true });
-h5_type!(u16, "u16", Datatype::Integer { size: 2, signed: false });
-h5_type!(i32, "i32", Datatype::Integer { size: 4, signed: true });
-h5_type!(u32, "u32", Datatype::Integer { size: 4, signed: false });
-h5_type!(i64, "i64", Datatype::Integer { size: 8, signed: true });
-h5_type!(u64, "u64", Datatype::Integer { size: 8, signed: false });
+h5_type!(
+    i8,
+    "i8",
+    Datatype::Integer {
+        size: 1,
+        signed: true
+    }
+);
+h5_type!(
+    u8,
+    "u8",
+    Datatype::Integer {
+        size: 1,
+        signed: false
+    }
+);
+h5_type!(
+    i16,
+    "i16",
+    Datatype::Integer {
+        size: 2,
+        signed: true
+    }
+);
+h5_type!(
+    u16,
+    "u16",
+    Datatype::Integer {
+        size: 2,
+        signed: false
+    }
+);
+h5_type!(
+    i32,
+    "i32",
+    Datatype::Integer {
+        size: 4,
+        signed: true
+    }
+);
+h5_type!(
+    u32,
+    "u32",
+    Datatype::Integer {
+        size: 4,
+        signed: false
+    }
+);
+h5_type!(
+    i64,
+    "i64",
+    Datatype::Integer {
+        size: 8,
+        signed: true
+    }
+);
+h5_type!(
+    u64,
+    "u64",
+    Datatype::Integer {
+        size: 8,
+        signed: false
+    }
+);
 h5_type!(f32, "f32", Datatype::Float { size: 4 });
 h5_type!(f64, "f64", Datatype::Float { size: 8 });

@@ -47,7 +47,10 @@ pub enum Error {
     },
 
     /// A read would go past the end of the file: the file is truncated or an address is corrupt.
-    #[error("read of {len} bytes at offset {offset} goes past the end of the file ({file_len} bytes){}", context_suffix(context))]
+    #[error(
+        "read of {len} bytes at offset {offset} goes past the end of the file ({file_len} bytes){}",
+        context_suffix(context)
+    )]
     OutOfBounds {
         /// Byte offset of the read.
         offset: u64,
@@ -60,7 +63,10 @@ pub enum Error {
     },
 
     /// The file's bytes do not form valid HDF5 structure.
-    #[error("corrupt HDF5 at byte offset {offset}{}: {detail}", context_suffix(context))]
+    #[error(
+        "corrupt HDF5 at byte offset {offset}{}: {detail}",
+        context_suffix(context)
+    )]
     Corrupt {
         /// Byte offset where the problem was found.
         offset: u64,
@@ -71,7 +77,10 @@ pub enum Error {
     },
 
     /// The file uses an HDF5 feature this reader does not implement.
-    #[error("unsupported HDF5 feature at byte offset {offset}{}: {feature}", context_suffix(path))]
+    #[error(
+        "unsupported HDF5 feature at byte offset {offset}{}: {feature}",
+        context_suffix(path)
+    )]
     Unsupported {
         /// The feature, e.g. "szip filter" or "layout version 4 (extensible array index)".
         feature: String,

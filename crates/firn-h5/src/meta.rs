@@ -69,7 +69,10 @@ impl MetaReader {
         let first = offset / BLOCK_SIZE;
         let last = (end - 1) / BLOCK_SIZE;
         self.ensure_blocks(first, last)?;
-        let blocks = self.blocks.lock().expect("block cache lock is never poisoned");
+        let blocks = self
+            .blocks
+            .lock()
+            .expect("block cache lock is never poisoned");
         if first == last {
             let block = &blocks[&first];
             let start = (offset - first * BLOCK_SIZE) as usize;
@@ -89,7 +92,10 @@ impl MetaReader {
     /// Makes sure blocks `first..=last` are cached, fetching each missing run in one request.
     fn ensure_blocks(&self, first: u64, last: u64) -> Result<()> {
         let missing: Vec<u64> = {
-            let blocks = self.blocks.lock().expect("block cache lock is never poisoned");
+            let blocks = self
+                .blocks
+                .lock()
+                .expect("block cache lock is never poisoned");
             (first..=last).filter(|i| !blocks.contains_key(i)).collect()
         };
         let Some(&run_start) = missing.first() else {
@@ -111,7 +117,10 @@ impl MetaReader {
             .read_ranges(std::slice::from_ref(&(start..stop)))?
             .pop()
             .unwrap_or_default();
-        let mut blocks = self.blocks.lock().expect("block cache lock is never poisoned");
+        let mut blocks = self
+            .blocks
+            .lock()
+            .expect("block cache lock is never poisoned");
         if blocks.len() + (end - first) as usize > MAX_BLOCKS {
             blocks.clear();
         }

@@ -113,7 +113,10 @@ pub(crate) fn pieces_for(
                     .ok_or_else(|| Error::Corrupt {
                         offset: chunk.address,
                         context: path.to_owned(),
-                        detail: format!("chunk of {} bytes overflows the address space", chunk.size),
+                        detail: format!(
+                            "chunk of {} bytes overflows the address space",
+                            chunk.size
+                        ),
                     })?;
                 Ok(Piece {
                     read,
@@ -164,7 +167,12 @@ mod tests {
 
     #[test]
     fn neighbours_merge_and_distant_ranges_do_not() {
-        let pieces = [piece(100, 200), piece(0, 90), piece(10_000, 10_100), piece(205, 300)];
+        let pieces = [
+            piece(100, 200),
+            piece(0, 90),
+            piece(10_000, 10_100),
+            piece(205, 300),
+        ];
         let options = ReadOptions {
             coalesce_gap: 10,
             max_request: 1 << 20,
@@ -184,7 +192,10 @@ mod tests {
             max_request: 300,
         };
         let requests = coalesce(&pieces, &options);
-        let sizes: Vec<u64> = requests.iter().map(|r| r.range.end - r.range.start).collect();
+        let sizes: Vec<u64> = requests
+            .iter()
+            .map(|r| r.range.end - r.range.start)
+            .collect();
         assert_eq!(sizes, vec![300, 300, 300, 100]);
     }
 

@@ -27,6 +27,37 @@ pub(crate) enum Command {
     Atl03(Atl03Command),
     /// Write realistic synthetic ATL03 granules (and truth sidecars) for tests and benchmarks.
     Synth(SynthArgs),
+    /// Fit ATL06-SR segments over a region: a request (parameters and granules) → one output file.
+    Atl06p(Atl06pArgs),
+    /// The embedded default job: synthetic granules over Grand Mesa → GeoParquet on local disk.
+    Demo(DemoArgs),
+}
+
+/// `firn atl06p …`
+#[derive(Debug, clap::Args)]
+pub(crate) struct Atl06pArgs {
+    /// The request: a JSON file ("-" for stdin) holding {"parms": {...}, "resources": [...]} or
+    /// flat parameters (SPEC §4 names, "output" included).
+    #[arg(long)]
+    pub(crate) request: Option<String>,
+    /// Where the granules are: a directory or s3://bucket/prefix. Without resources, every ATL03
+    /// granule there that passes the request's granule filters is processed.
+    #[arg(long)]
+    pub(crate) source: String,
+    /// Output path (local, file:// or s3://), overriding the request's output.path.
+    #[arg(long)]
+    pub(crate) output: Option<String>,
+    /// Output format: geoparquet (default), plain-parquet, csv or feather.
+    #[arg(long)]
+    pub(crate) format: Option<String>,
+}
+
+/// `firn demo …`
+#[derive(Debug, clap::Args)]
+pub(crate) struct DemoArgs {
+    /// Where to write the GeoParquet file.
+    #[arg(long, default_value = "out/grandmesa_atl06.parquet")]
+    pub(crate) out: PathBuf,
 }
 
 /// `firn synth …`

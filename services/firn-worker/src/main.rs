@@ -5,6 +5,7 @@
 
 mod cli;
 mod commands;
+mod pipeline;
 mod request;
 
 use std::process::ExitCode;

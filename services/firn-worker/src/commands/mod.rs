@@ -1,6 +1,8 @@
 //! The commands, and the error they share.
 
 mod atl03;
+mod atl06p;
+mod demo;
 mod h5;
 mod synth;
 
@@ -54,6 +56,8 @@ pub(crate) fn run(command: Command) -> Result<(), CommandError> {
         Command::H5(command) => h5::run(command),
         Command::Atl03(command) => atl03::run(command),
         Command::Synth(args) => synth::run(args),
+        Command::Atl06p(args) => atl06p::run_command(args),
+        Command::Demo(args) => demo::run(args),
     }
 }
 

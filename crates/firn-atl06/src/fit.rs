@@ -1,0 +1,235 @@
+//! The iterative ATL06-SR fit of one extent (SPEC §7).
+
+use crate::bins::Bins;
+use crate::constants::{PRF, SIGMA_BEAM, SIGMA_XMIT, SPEED_OF_LIGHT};
+use crate::error::{Error, Result};
+use crate::extent::{ExtentPhotons, Real};
+use crate::flags::{MAX_ITERATIONS, OUT_OF_BOUNDS, SPREAD_TOO_SHORT, TOO_FEW_PHOTONS};
+use crate::intercept::intercepts;
+use crate::lsq::{Line, Pt};
+use crate::params::FitParams;
+use crate::record::{FitOutcome, Segment};
+use crate::sigma::SpreadInputs;
+
+/// Reusable working memory for [`Fitter::fit_extent`](crate::Fitter::fit_extent).
+///
+/// It grows to the largest extent seen and is then reused, so a loop over extents does not
+/// allocate. One per thread ([`Fitter::fit_beam`](crate::Fitter::fit_beam) keeps one per rayon job).
+#[derive(Debug, Clone, Default)]
+pub struct FitScratch {
+    pts: Vec<Pt>,
+    bins: Bins,
+}
+
+impl FitScratch {
+    /// Empty scratch; it grows on first use.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Scratch pre-sized for extents of up to `photons` photons.
+    pub fn with_capacity(photons: usize) -> Self {
+        FitScratch {
+            pts: Vec::with_capacity(photons),
+            bins: Bins::default(),
+        }
+    }
+
+    fn load<F: Real>(&mut self, ext: &ExtentPhotons<'_, F>) {
+        let c = ext.meta.x_atc;
+        self.pts.clear();
+        self.pts.extend(
+            ext.x
+                .iter()
+                .zip(ext.h)
+                .zip(0u32..)
+                .map(|((&x, &h), row)| Pt {
+                    r: 0.0,
+                    x: x - c,
+                    h: h.into(),
+                    row,
+                }),
+        );
+    }
+}
+
+/// Background photons per metre of window: N_pulses · rate / (c/2), N_pulses = len · PRF / speed.
+pub(crate) fn background_density(len_m: f64, speed: f64, rate: f64) -> Result<f64> {
+    let pulses = len_m * PRF / speed;
+    let rho = pulses * rate / (SPEED_OF_LIGHT / 2.0);
+    if rho.is_finite() {
+        Ok(rho)
+    } else {
+        Err(Error::BackgroundDensity { speed, rate, len_m })
+    }
+}
+
+/// SPEC §6 pre-checks on the filtered photons (file order): fewer than `cnt` → 0x2; with more
+/// than one photon, x(last) - x(first) < `ats` → 0x1.
+fn precheck(x: &[f64], params: &FitParams) -> u16 {
+    let mut flags = 0;
+    if x.len() < params.cnt as usize {
+        flags |= TOO_FEW_PHOTONS;
+    }
+    if let [first, .., last] = x
+        && last - first < params.ats
+    {
+        flags |= SPREAD_TOO_SHORT;
+    }
+    flags
+}
+
+/// σ_exp: the height spread expected from the pulse width and the slope across the footprint.
+fn sigma_expected(slope: f64) -> f64 {
+    let pulse = SPEED_OF_LIGHT / 2.0 * SIGMA_XMIT;
+    let beam = SIGMA_BEAM * slope;
+    (pulse * pulse + beam * beam).sqrt()
+}
+
+/// The working set of the current least-squares fit: `pts[lo..hi]`.
+#[derive(Debug, Clone, Copy)]
+struct Current {
+    line: Line,
+    lo: usize,
+    hi: usize,
+}
+
+/// Fits one validated extent with a validated background density.
+pub(crate) fn fit_core<F: Real>(
+    params: &FitParams,
+    ext: &ExtentPhotons<'_, F>,
+    density: f64,
+    scratch: &mut FitScratch,
+) -> FitOutcome {
+    let mut pflags = precheck(ext.x, params);
+    if pflags != 0 && !params.pass_invalid {
+        return FitOutcome::NotFitted { pflags };
+    }
+    scratch.load(ext);
+    let FitScratch { pts, bins } = scratch;
+    let Some(line) = Line::fit(pts) else {
+        return FitOutcome::NotFitted {
+            pflags: pflags | SPREAD_TOO_SHORT,
+        };
+    };
+    let mut cur = Current {
+        line,
+        lo: 0,
+        hi: pts.len(),
+    };
+    let mut w = 0.0_f64;
+    let mut fits = 1_u32;
+    loop {
+        let set = &mut pts[cur.lo..cur.hi];
+        let (rmin, rmax) = cur.line.residuals(set);
+        let n = set.len();
+
+        // Step 2: window and background.
+        let (zmin, zmax, n_bg) = if fits == 1 {
+            (rmin, rmax, density * (rmax - rmin))
+        } else {
+            (-w / 2.0, w / 2.0, density * w)
+        };
+        // N_BG / (zmax - zmin) is the density itself; a zero-width first window holds no
+        // background (N_BG = 0), so 0 replaces the 0/0.
+        let bckgrd = if zmax > zmin {
+            n_bg / (zmax - zmin)
+        } else {
+            0.0
+        };
+        let inputs = SpreadInputs {
+            zmin,
+            zmax,
+            bckgrd,
+            n_sig: n as f64 - n_bg,
+        };
+
+        // Step 3: robust spread over the residuals in ascending order.
+        let spread = bins.spread(set, (rmin, rmax), inputs);
+        if spread.out_of_bounds {
+            pflags |= OUT_OF_BOUNDS;
+        }
+
+        // Steps 4-5: the new window.
+        let sigma_exp = sigma_expected(cur.line.m1);
+        let w_new = params
+            .h_min_win
+            .max(6.0 * sigma_exp)
+            .max(6.0 * spread.sigma_r.min(params.sigma_r_max));
+        w = w_new.max(0.75 * w);
+
+        // Step 6: photons strictly inside the window move to the front of the set (the set
+        // itself is unchanged, so the outputs can still come from it).
+        let (count, xmin, xmax) = select(set, w / 2.0);
+        if count < params.cnt as usize {
+            pflags |= TOO_FEW_PHOTONS;
+            break;
+        }
+        if xmax - xmin < params.ats {
+            pflags |= SPREAD_TOO_SHORT;
+            break;
+        }
+        if count == n {
+            break;
+        }
+        if fits >= params.maxi {
+            pflags |= MAX_ITERATIONS;
+            break;
+        }
+        let (lo, hi) = (cur.lo, cur.lo + count);
+        let Some(line) = Line::fit(&pts[lo..hi]) else {
+            // Only possible when ats ≤ 0: the previous fit and its set stand.
+            pflags |= SPREAD_TOO_SHORT;
+            break;
+        };
+        cur = Current { line, lo, hi };
+        fits += 1;
+    }
+    FitOutcome::Fitted(finish(cur, &pts[cur.lo..cur.hi], w, pflags, ext))
+}
+
+/// Moves the photons with |r| < `half` to the front (a partition: the set keeps its members) and
+/// returns their count and x range.
+fn select(p: &mut [Pt], half: f64) -> (usize, f64, f64) {
+    let (mut count, mut xmin, mut xmax) = (0, f64::INFINITY, f64::NEG_INFINITY);
+    for i in 0..p.len() {
+        let q = p[i];
+        if q.r.abs() < half {
+            xmin = xmin.min(q.x);
+            xmax = xmax.max(q.x);
+            p.swap(count, i);
+            count += 1;
+        }
+    }
+    (count, xmin, xmax)
+}
+
+/// Builds the segment from the last fit and its photon set.
+fn finish<F: Real>(
+    cur: Current,
+    set: &[Pt],
+    w: f64,
+    pflags: u16,
+    ext: &ExtentPhotons<'_, F>,
+) -> Segment {
+    let n = set.len();
+    let sum_r2: f64 = set.iter().map(|q| q.r * q.r).sum();
+    let rms = (sum_r2 / n as f64).sqrt();
+    let at = intercepts(&cur.line, set, ext);
+    Segment {
+        extent: ext.meta.extent,
+        x_atc: ext.meta.x_atc,
+        h_mean: cur.line.m0,
+        dh_fit_dx: cur.line.m1 as f32,
+        dh_fit_dy: f32::NAN,
+        n_fit_photons: i32::try_from(n).unwrap_or(i32::MAX),
+        w_surface_window_final: w as f32,
+        rms_misfit: rms as f32,
+        h_sigma: (rms * cur.line.inv00.sqrt()) as f32,
+        latitude: at.lat,
+        longitude: at.lon,
+        time_ns: at.time_ns,
+        y_atc: at.y as f32,
+        pflags,
+    }
+}

@@ -1,0 +1,57 @@
+//! Spherical polar stereographic projection.
+
+use geo::Coord;
+
+/// Polar stereographic on the unit sphere, tangent at a pole (true scale 2 at the pole).
+///
+/// North: ρ = 2·tan(45° − φ/2), x = ρ·sin λ, y = −ρ·cos λ. South: ρ = 2·tan(45° + φ/2),
+/// x = ρ·sin λ, y = ρ·cos λ. Longitude wraps naturally, so regions around a pole or across the
+/// antimeridian need no special care; the opposite pole cannot be projected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolarStereo {
+    north: bool,
+}
+
+impl PolarStereo {
+    /// Centred on the North Pole.
+    pub fn north() -> Self {
+        PolarStereo { north: true }
+    }
+
+    /// Centred on the South Pole.
+    pub fn south() -> Self {
+        PolarStereo { north: false }
+    }
+
+    /// Whether `lat` can be projected (it is not the opposite pole).
+    pub fn can_project(&self, lat: f64) -> bool {
+        if self.north { lat > -90.0 } else { lat < 90.0 }
+    }
+
+    /// Projects a point (degrees) into the plane.
+    #[inline]
+    pub fn forward(&self, lon: f64, lat: f64) -> Coord<f64> {
+        let (sin_l, cos_l) = lon.to_radians().sin_cos();
+        if self.north {
+            let rho = 2.0 * (std::f64::consts::FRAC_PI_4 - lat.to_radians() / 2.0).tan();
+            Coord {
+                x: rho * sin_l,
+                y: -rho * cos_l,
+            }
+        } else {
+            let rho = 2.0 * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0).tan();
+            Coord {
+                x: rho * sin_l,
+                y: rho * cos_l,
+            }
+        }
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        if self.north {
+            "north_polar"
+        } else {
+            "south_polar"
+        }
+    }
+}
