@@ -58,7 +58,20 @@ fn firn(args: &[&str], stdin_json: Option<&Value>) -> Output {
 }
 
 fn read_back(path: &Path, format: &str, truth: &Path) -> Value {
-    let output = Command::new(firn_tests::python())
+    read_back_with(path.as_os_str(), format, truth, None)
+}
+
+fn read_back_with(
+    path: &std::ffi::OsStr,
+    format: &str,
+    truth: &Path,
+    endpoint: Option<&str>,
+) -> Value {
+    let mut command = Command::new(firn_tests::python());
+    if let Some(endpoint) = endpoint {
+        command.env("FIRN_S3_ENDPOINT", endpoint);
+    }
+    let output = command
         .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/py/read_segments.py"))
         .arg(path)
         .arg(format)
@@ -229,4 +242,43 @@ fn bad_requests_exit_2_naming_the_parameter() {
     );
     assert_eq!(result.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&result.stderr).contains("lenn"));
+}
+
+#[test]
+fn geoparquet_on_s3_with_session_credentials_in_the_request() {
+    let (dir, names) = granules();
+    let server = firn_tests::MotoServer::start();
+    server.create_bucket("results");
+    let secret = "firn-e2e-very-secret-value";
+    let token = "firn-e2e-session-token-value";
+    let url = "s3://results/grandmesa/atl06.parquet";
+    let mut request = seed_request(Path::new(url), "parquet", names);
+    request["parms"]["output"]["credentials"] = json!({
+        "aws_access_key_id": "AKIAFIRNTEST",
+        "aws_secret_access_key": secret,
+        "aws_session_token": token,
+    });
+    request["parms"]["output"]["region"] = json!("us-east-1");
+    request["parms"]["output"]["endpoint"] = json!(server.endpoint());
+    let result = firn(
+        &["-v", "atl06p", "--source", dir.path().to_str().unwrap()],
+        Some(&request),
+    );
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{stderr}");
+    assert!(stdout.contains(url), "{stdout}");
+    for text in [&stdout, &stderr] {
+        assert!(
+            !text.contains(secret) && !text.contains(token),
+            "a credential leaked:\n{text}"
+        );
+    }
+    let summary = read_back_with(
+        url.as_ref(),
+        "geoparquet",
+        dir.path(),
+        Some(&server.endpoint()),
+    );
+    assert_seed_summary(&summary);
 }

@@ -36,8 +36,25 @@ def load(path: str, fmt: str) -> pd.DataFrame:
     raise SystemExit(f"unknown format {fmt}")
 
 
+def fetch(url: str) -> str:
+    """Downloads s3://bucket/key from the endpoint in FIRN_S3_ENDPOINT to a temporary file."""
+    import os
+    import tempfile
+
+    import boto3
+
+    bucket, key = url[len("s3://"):].split("/", 1)
+    s3 = boto3.client("s3", endpoint_url=os.environ["FIRN_S3_ENDPOINT"], region_name="us-east-1",
+                      aws_access_key_id="reader", aws_secret_access_key="reader")
+    local = tempfile.NamedTemporaryFile(suffix=Path(key).suffix, delete=False).name
+    s3.download_file(bucket, key, local)
+    return local
+
+
 def main() -> None:
     path, fmt, truth_dir = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    if path.startswith("s3://"):
+        path = fetch(path)
     df = load(path, fmt)
     truth = {}
     for f in truth_dir.glob("*_truth_segments.parquet"):
