@@ -24,7 +24,7 @@ pub struct MotoServer {
 }
 
 impl MotoServer {
-    /// Starts a server on a free loopback port and waits until it answers (at most 30 s).
+    /// Starts a server on a free loopback port and waits until it answers (at most 90 s: a loaded machine is slow to import moto).
     pub fn start() -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -40,11 +40,11 @@ impl MotoServer {
             .spawn()
             .expect("moto server starts (is the test venv set up?)");
         let server = Self { child, addr };
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(90);
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
             assert!(
                 Instant::now() < deadline,
-                "moto did not start on {addr} within 30 s"
+                "moto did not start on {addr} within 90 s"
             );
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -92,6 +92,30 @@ fn every_dataset_of_the_real_fixture_reads_as_h5py_reads_it() {
 }
 
 #[test]
+fn synthetic_granules_in_both_layouts_read_as_h5py_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for (layout, superblock) in [(firn_synth::Layout::Old, 0), (firn_synth::Layout::New, 2)] {
+        let spec = firn_synth::GranuleSpec {
+            length_km: 6.0,
+            chunk_rows: 1_000,
+            layout,
+            ..firn_synth::GranuleSpec::default()
+        };
+        let options = firn_synth::WriteOptions {
+            photon_truth: false,
+            progress: None,
+        };
+        let out = firn_synth::write_granule_with(&spec, &dir.path().join(format!("{layout:?}")), &options)
+            .unwrap();
+        let file = File::open(&out.h5_path).unwrap();
+        assert_eq!(file.superblock_version(), superblock, "{layout:?}");
+        let reference = h5py_dump(&out.h5_path);
+        assert!(reference.len() >= 6 * 19, "{layout:?}: {} datasets", reference.len());
+        assert_matches_h5py(&file, &reference);
+    }
+}
+
+#[test]
 fn the_fixture_reads_the_same_through_s3() {
     let path = fixture("atl03/ATL03_gt1l_subset.h5");
     let bytes = std::fs::read(&path).unwrap();

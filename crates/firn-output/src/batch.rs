@@ -180,7 +180,12 @@ impl SegmentBatch {
 pub(crate) fn extend(acc: Option<Bbox>, b: Bbox) -> Bbox {
     match acc {
         None => b,
-        Some(a) => [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])],
+        Some(a) => [
+            a[0].min(b[0]),
+            a[1].min(b[1]),
+            a[2].max(b[2]),
+            a[3].max(b[3]),
+        ],
     }
 }
 

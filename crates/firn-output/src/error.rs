@@ -109,9 +109,9 @@ impl std::fmt::Display for AbortOutcome {
         match self {
             Self::NothingStarted => f.write_str("no multipart upload had started; no object"),
             Self::Aborted => f.write_str("multipart upload aborted; no object"),
-            Self::Unconfirmed => f.write_str(
-                "completion failed; the client aborted the multipart upload; no object",
-            ),
+            Self::Unconfirmed => {
+                f.write_str("completion failed; the client aborted the multipart upload; no object")
+            }
             Self::AbortFailed(why) => write!(
                 f,
                 "abort attempted but failed ({why}); the object was never completed"

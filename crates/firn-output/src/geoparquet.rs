@@ -93,7 +93,10 @@ mod tests {
         let bytes = points.value(0);
         assert_eq!(bytes.len(), 21);
         assert_eq!(bytes[0], 1);
-        assert_eq!(u32::from_le_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]), 1);
+        assert_eq!(
+            u32::from_le_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]),
+            1
+        );
         let x = f64::from_le_bytes(bytes[5..13].try_into().expect("8 bytes"));
         let y = f64::from_le_bytes(bytes[13..21].try_into().expect("8 bytes"));
         assert_eq!((x, y), (-108.25, 39.5));
@@ -102,13 +105,20 @@ mod tests {
     #[test]
     fn geo_metadata_has_covering_and_bbox() {
         let geo = geo_metadata(Some([1.0, 2.0, 3.0, 4.0]));
-        assert_eq!(geo["columns"]["geometry"]["bbox"], json!([1.0, 2.0, 3.0, 4.0]));
+        assert_eq!(
+            geo["columns"]["geometry"]["bbox"],
+            json!([1.0, 2.0, 3.0, 4.0])
+        );
         assert_eq!(
             geo["columns"]["geometry"]["covering"]["bbox"]["ymax"],
             json!(["bbox", "ymax"])
         );
         assert!(geo["columns"]["geometry"].get("crs").is_none());
-        assert!(geo_metadata(None)["columns"]["geometry"].get("bbox").is_none());
+        assert!(
+            geo_metadata(None)["columns"]["geometry"]
+                .get("bbox")
+                .is_none()
+        );
         assert_eq!(bbox_column(&[1.0], &[2.0]).len(), 1);
     }
 }

@@ -103,7 +103,10 @@ mod tests {
             version: "firn 0".into(),
         };
         let text = meta.to_json();
-        assert!(!text.contains("SHHH") && !text.contains("credentials"), "{text}");
+        assert!(
+            !text.contains("SHHH") && !text.contains("credentials"),
+            "{text}"
+        );
         assert!(text.contains("ATL03_x.h5"));
     }
 }

@@ -11,8 +11,8 @@ use crate::batch::Bbox;
 use crate::error::{Error, Result};
 use crate::metadata::FirnMetadata;
 use crate::sink::object;
-use crate::spec::{Destination, OutputSpec};
 use crate::spec::redacted_request;
+use crate::spec::{Destination, OutputSpec};
 use crate::writer::{OutputSummary, OutputWriter, WriterOptions};
 
 /// Name of the manifest under the prefix.
@@ -53,13 +53,19 @@ pub struct PartWriter {
 
 impl PartWriter {
     /// Opens the prefix, reading the manifest of an earlier run if there is one.
-    pub fn open(spec: &OutputSpec, metadata: &FirnMetadata, options: &WriterOptions) -> Result<Self> {
+    pub fn open(
+        spec: &OutputSpec,
+        metadata: &FirnMetadata,
+        options: &WriterOptions,
+    ) -> Result<Self> {
         let manifest_at = spec.destination.join(MANIFEST);
         let mut manifest = match object::read(&manifest_at, spec, &options.s3)? {
-            Some(bytes) => serde_json::from_slice::<Manifest>(&bytes).map_err(|e| Error::Manifest {
-                path: manifest_at.display(),
-                message: e.to_string(),
-            })?,
+            Some(bytes) => {
+                serde_json::from_slice::<Manifest>(&bytes).map_err(|e| Error::Manifest {
+                    path: manifest_at.display(),
+                    message: e.to_string(),
+                })?
+            }
             None => Manifest::default(),
         };
         manifest.request = redacted_request(&metadata.request);
@@ -83,7 +89,10 @@ impl PartWriter {
         let file = granule.rsplit('/').next().unwrap_or(granule);
         let stem = file.strip_suffix(".h5").unwrap_or(file);
         if stem.is_empty() {
-            return Err(Error::spec("granule", format!("no file name in '{granule}'")));
+            return Err(Error::spec(
+                "granule",
+                format!("no file name in '{granule}'"),
+            ));
         }
         Ok(format!("{stem}.{}", self.spec.format.extension()))
     }
@@ -95,7 +104,11 @@ impl PartWriter {
         if !self.manifest.granules.iter().any(|e| e.part == part) {
             return Ok(false);
         }
-        object::exists(&self.spec.destination.join(&part), &self.spec, &self.options.s3)
+        object::exists(
+            &self.spec.destination.join(&part),
+            &self.spec,
+            &self.options.s3,
+        )
     }
 
     /// A writer for `granule`'s part; its `firn` metadata names that granule alone.
@@ -118,7 +131,12 @@ impl PartWriter {
             rows: summary.rows,
             bbox: summary.bbox,
         };
-        match self.manifest.granules.iter_mut().find(|e| e.part == entry.part) {
+        match self
+            .manifest
+            .granules
+            .iter_mut()
+            .find(|e| e.part == entry.part)
+        {
             Some(existing) => *existing = entry,
             None => self.manifest.granules.push(entry),
         }

@@ -55,11 +55,7 @@ pub(crate) fn schema(layout: Layout) -> Schema {
     match layout {
         Layout::Geo => {
             fields.push(Field::new(geoparquet::GEOMETRY, DataType::Binary, false));
-            fields.push(Field::new(
-                geoparquet::BBOX,
-                geoparquet::bbox_type(),
-                false,
-            ));
+            fields.push(Field::new(geoparquet::BBOX, geoparquet::bbox_type(), false));
         }
         Layout::LatLon => {
             fields.push(Field::new("latitude", DataType::Float64, false));
@@ -76,9 +72,7 @@ pub(crate) fn record_batch(
     layout: Layout,
 ) -> Result<RecordBatch, arrow::error::ArrowError> {
     let mut columns: Vec<ArrayRef> = vec![
-        Arc::new(
-            TimestampNanosecondArray::from(batch.time_ns.clone()).with_timezone(TIME_ZONE),
-        ),
+        Arc::new(TimestampNanosecondArray::from(batch.time_ns.clone()).with_timezone(TIME_ZONE)),
         Arc::new(UInt64Array::from(batch.extent_id.clone())),
         Arc::new(UInt32Array::from(batch.segment_id.clone())),
         Arc::new(UInt16Array::from(batch.rgt.clone())),

@@ -115,7 +115,8 @@ mod tests {
     #[test]
     fn scrubber_removes_values_and_queries() {
         let scrub = Scrubber::new([&Secret::new("KEY123"), &Secret::new("")]);
-        let text = "PUT https://b.s3.amazonaws.com/k?X-Amz-Signature=abc&uploadId=1 failed: KEY123 bad";
+        let text =
+            "PUT https://b.s3.amazonaws.com/k?X-Amz-Signature=abc&uploadId=1 failed: KEY123 bad";
         assert_eq!(
             scrub.scrub(text),
             "PUT https://b.s3.amazonaws.com/k?<redacted> failed: *** bad"

@@ -267,9 +267,9 @@ fn parse_credentials(value: &Value) -> Result<Credentials> {
             .find(|(name, _)| name == key)
             .map(|&(_, field)| field)
             .ok_or_else(|| Error::spec(format!("output.credentials.{key}"), "unknown key"))?;
-        let text = value.as_str().ok_or_else(|| {
-            Error::spec(format!("output.credentials.{key}"), "expected a string")
-        })?;
+        let text = value
+            .as_str()
+            .ok_or_else(|| Error::spec(format!("output.credentials.{key}"), "expected a string"))?;
         let slot = &mut fields[field as usize];
         if slot.is_some() {
             return Err(Error::spec(
@@ -309,7 +309,10 @@ fn boolean(block: &Map<String, Value>, key: &str) -> Result<Option<bool>> {
     match block.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(Error::spec(format!("output.{key}"), "expected true or false")),
+        Some(_) => Err(Error::spec(
+            format!("output.{key}"),
+            "expected true or false",
+        )),
     }
 }
 
@@ -345,7 +348,10 @@ mod tests {
     fn defaults_to_geoparquet() {
         let spec = OutputSpec::from_json(&json!({"path": "/tmp/x.parquet"})).expect("valid");
         assert_eq!(spec.format, Format::GeoParquet);
-        assert_eq!(spec.destination, Destination::Local("/tmp/x.parquet".into()));
+        assert_eq!(
+            spec.destination,
+            Destination::Local("/tmp/x.parquet".into())
+        );
         let plain = OutputSpec::from_json(&json!({"path": "a", "as_geo": false})).expect("valid");
         assert_eq!(plain.format, Format::Parquet);
     }
@@ -353,12 +359,21 @@ mod tests {
     #[test]
     fn errors_name_the_key() {
         let cases = [
-            (json!({"path": "a", "format": "xls"}), "output.format: unknown format 'xls'"),
+            (
+                json!({"path": "a", "format": "xls"}),
+                "output.format: unknown format 'xls'",
+            ),
             (json!({"format": "csv"}), "output.path: missing"),
             (json!({"path": 3}), "output.path: expected a string"),
-            (json!({"path": "a", "colour": 1}), "output.colour: unknown key"),
+            (
+                json!({"path": "a", "colour": 1}),
+                "output.colour: unknown key",
+            ),
             (json!({"path": "s3://bucket"}), "output.path: no object key"),
-            (json!({"path": "ftp://h/x"}), "output.path: unsupported scheme"),
+            (
+                json!({"path": "ftp://h/x"}),
+                "output.path: unsupported scheme",
+            ),
             (
                 json!({"path": "a", "credentials": {"aws_access_key_id": "k"}}),
                 "output.credentials: aws_secret_access_key",
@@ -371,7 +386,10 @@ mod tests {
                 json!({"path": "a", "format": "geoparquet", "as_geo": false}),
                 "output.as_geo: false contradicts",
             ),
-            (json!({"path": "a", "endpoint": "127.0.0.1:9000"}), "output.endpoint:"),
+            (
+                json!({"path": "a", "endpoint": "127.0.0.1:9000"}),
+                "output.endpoint:",
+            ),
         ];
         for (input, expected) in cases {
             let message = OutputSpec::from_json(&input)
@@ -384,7 +402,11 @@ mod tests {
     #[test]
     fn every_credential_spelling_parses_and_never_prints() {
         for (a, s, t) in [
-            ("aws_access_key_id", "aws_secret_access_key", "aws_session_token"),
+            (
+                "aws_access_key_id",
+                "aws_secret_access_key",
+                "aws_session_token",
+            ),
             ("accessKeyId", "secretAccessKey", "sessionToken"),
             ("AccessKeyId", "SecretAccessKey", "Token"),
         ] {

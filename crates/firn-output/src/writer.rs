@@ -6,8 +6,7 @@ use arrow::datatypes::SchemaRef;
 
 use crate::batch::{Bbox, SegmentBatch, extend};
 use crate::encode::{
-    CsvEncoder, Encoder, FeatherEncoder, ParquetEncoder, ParquetSettings, SharedSink,
-    with_metadata,
+    CsvEncoder, Encoder, FeatherEncoder, ParquetEncoder, ParquetSettings, SharedSink, with_metadata,
 };
 use crate::error::{Error, Result};
 use crate::geoparquet;
@@ -148,7 +147,11 @@ impl OutputWriter {
                     .map_err(fail)?;
                 (Encoder::Parquet(encoder), plain, header)
             }
-            Format::Csv => (Encoder::Csv(CsvEncoder::new(sink.clone())), plain, Vec::new()),
+            Format::Csv => (
+                Encoder::Csv(CsvEncoder::new(sink.clone())),
+                plain,
+                Vec::new(),
+            ),
             Format::Feather => {
                 let schema = with_metadata(&plain, header);
                 let encoder = FeatherEncoder::new(sink.clone(), &schema).map_err(fail)?;

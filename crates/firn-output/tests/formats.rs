@@ -27,7 +27,11 @@ fn write(path: &Path, format: Format, batches: &[SegmentBatch], options: &Writer
 }
 
 fn three_batches() -> Vec<SegmentBatch> {
-    vec![segments(0, 1500, 1), segments(1500, 700, 2), segments(2200, 1300, 3)]
+    vec![
+        segments(0, 1500, 1),
+        segments(1500, 700, 2),
+        segments(2200, 1300, 3),
+    ]
 }
 
 #[test]
@@ -35,21 +39,36 @@ fn geoparquet_reads_back_in_geopandas_with_time_index_and_valid_geo_metadata() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("out.parquet");
     let batches = three_batches();
-    write(&path, Format::GeoParquet, &batches, &WriterOptions::default());
+    write(
+        &path,
+        Format::GeoParquet,
+        &batches,
+        &WriterOptions::default(),
+    );
 
     let report = readback("geoparquet", &path, &truth(&batches));
     assert_eq!(report["codecs"], json!(["ZSTD"]));
     assert_eq!(report["keys"], json!(["firn", "geo", "pandas"]));
     assert_eq!(report["geo"]["version"], "1.1.0");
-    assert_eq!(report["geo"]["columns"]["geometry"]["geometry_types"], json!(["Point"]));
+    assert_eq!(
+        report["geo"]["columns"]["geometry"]["geometry_types"],
+        json!(["Point"])
+    );
     assert!(report["geo"]["columns"]["geometry"].get("crs").is_none());
     assert_eq!(report["crs"], "OGC:CRS84");
     assert_eq!(report["time_type"], "timestamp[ns, tz=UTC]");
     let firn = &report["firn"];
-    assert_eq!(firn["granules"], json!(["ATL03_20200101000000_00100610_006_01.h5"]));
+    assert_eq!(
+        firn["granules"],
+        json!(["ATL03_20200101000000_00100610_006_01.h5"])
+    );
     assert_eq!(firn["request"]["len"], json!(40.0));
     assert!(firn["request"]["output"].get("credentials").is_none());
-    assert_absent(&std::fs::read(&path).expect("read"), SECRET, "the GeoParquet file");
+    assert_absent(
+        &std::fs::read(&path).expect("read"),
+        SECRET,
+        "the GeoParquet file",
+    );
 }
 
 #[test]
@@ -58,7 +77,12 @@ fn geoparquet_of_250k_rows_has_100k_row_groups() {
     let path = dir.path().join("big.parquet");
     // Written in beam-sized pieces that do not line up with row groups.
     let batches: Vec<SegmentBatch> = (0..10).map(|i| segments(i * 25_000, 25_000, 7)).collect();
-    write(&path, Format::GeoParquet, &batches, &WriterOptions::default());
+    write(
+        &path,
+        Format::GeoParquet,
+        &batches,
+        &WriterOptions::default(),
+    );
     let report = readback("geoparquet", &path, &truth(&batches));
     assert_eq!(report["row_groups"], json!([100_000, 100_000, 50_000]));
     assert_eq!(report["codecs"], json!(["ZSTD"]));
@@ -83,7 +107,10 @@ fn csv_reads_back_in_pandas_with_iso_times() {
     write(&path, Format::Csv, &batches, &WriterOptions::default());
     let report = readback("csv", &path, &truth(&batches));
     let first = report["first_time"].as_str().expect("time text");
-    assert!(first.starts_with("2020-01-01T00:00:00.") && first.ends_with('Z'), "{first}");
+    assert!(
+        first.starts_with("2020-01-01T00:00:00.") && first.ends_with('Z'),
+        "{first}"
+    );
     assert_eq!(first.len(), "2020-01-01T00:00:00.000000000Z".len());
 }
 
@@ -95,8 +122,16 @@ fn feather_reads_back_in_pyarrow_and_pandas() {
     write(&path, Format::Feather, &batches, &WriterOptions::default());
     let report = readback("feather", &path, &truth(&batches));
     assert_eq!(report["keys"], json!(["firn", "pandas"]));
-    assert!(report["firn"]["request"]["output"].get("credentials").is_none());
-    assert_absent(&std::fs::read(&path).expect("read"), SECRET, "the Feather file");
+    assert!(
+        report["firn"]["request"]["output"]
+            .get("credentials")
+            .is_none()
+    );
+    assert_absent(
+        &std::fs::read(&path).expect("read"),
+        SECRET,
+        "the Feather file",
+    );
 }
 
 #[test]
@@ -115,7 +150,10 @@ fn unfinished_or_aborted_writers_leave_no_file() {
     let mut writer = OutputWriter::create(&spec, &metadata).expect("create");
     writer.write(&segments(0, 100, 1)).expect("write");
     writer.abort();
-    assert!(writer.write(&segments(0, 1, 1)).is_err(), "aborted writer refuses rows");
+    assert!(
+        writer.write(&segments(0, 1, 1)).is_err(),
+        "aborted writer refuses rows"
+    );
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .expect("list")
         .map(|e| e.expect("entry").file_name())
@@ -133,7 +171,10 @@ fn inconsistent_batch_is_rejected_by_name() {
     let mut batch = segments(0, 10, 1);
     batch.pflags.pop();
     let message = writer.write(&batch).expect_err("short column").to_string();
-    assert_eq!(message, "segment batch: column pflags: 9 values, but time has 10");
+    assert_eq!(
+        message,
+        "segment batch: column pflags: 9 values, but time has 10"
+    );
 }
 
 #[test]
@@ -179,15 +220,16 @@ fn part_mode_writes_one_file_per_granule_and_resumes() {
     );
     assert_eq!(manifest["granules"][1]["rows"], 250);
     assert!(manifest["request"]["output"].get("credentials").is_none());
-    assert_absent(&serde_json::to_vec(&manifest).expect("bytes"), SECRET, "the manifest");
+    assert_absent(
+        &serde_json::to_vec(&manifest).expect("bytes"),
+        SECRET,
+        "the manifest",
+    );
     for (granule, batch) in granules.iter().zip(&batches) {
-        let part = dir.path().join("parts").join(granule.replace(".h5", ".parquet"));
+        let part = dir
+            .path()
+            .join("parts")
+            .join(granule.replace(".h5", ".parquet"));
         readback("geoparquet", &part, &truth(std::slice::from_ref(batch)));
     }
-}
-
-#[test]
-fn zz_debug_keep_file() {
-    write(Path::new("/tmp/firn-debug-plain.parquet"), Format::Parquet, &[segments(0, 10, 1)], &WriterOptions::default());
-    write(Path::new("/tmp/firn-debug-geo.parquet"), Format::GeoParquet, &[segments(0, 10, 1)], &WriterOptions::default());
 }

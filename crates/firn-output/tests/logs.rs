@@ -63,7 +63,10 @@ fn trace_logs_of_uploads_hold_no_credentials() {
         }
     }
     let logs = captured.0.lock().expect("logs").clone();
-    assert!(logs.len() > 1000, "the subscriber captured too little to be meaningful");
+    assert!(
+        logs.len() > 1000,
+        "the subscriber captured too little to be meaningful"
+    );
     assert_absent(&logs, SECRET_KEY, "the trace logs");
     assert_absent(&logs, TOKEN, "the trace logs");
 }

@@ -46,7 +46,11 @@ fn without_zone(batch: &RecordBatch) -> Result<RecordBatch, arrow::error::ArrowE
         match column.as_any().downcast_ref::<TimestampNanosecondArray>() {
             Some(times) if times.timezone().is_some() => {
                 let naive = times.clone().with_timezone_opt(None::<String>);
-                fields.push(Field::new(field.name(), naive.data_type().clone(), field.is_nullable()));
+                fields.push(Field::new(
+                    field.name(),
+                    naive.data_type().clone(),
+                    field.is_nullable(),
+                ));
                 columns.push(Arc::new(naive));
             }
             _ => {
@@ -55,6 +59,10 @@ fn without_zone(batch: &RecordBatch) -> Result<RecordBatch, arrow::error::ArrowE
             }
         }
     }
-    debug_assert!(fields.iter().all(|f| !matches!(f.data_type(), DataType::Timestamp(_, Some(_)))));
+    debug_assert!(
+        fields
+            .iter()
+            .all(|f| !matches!(f.data_type(), DataType::Timestamp(_, Some(_))))
+    );
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
 }

@@ -29,6 +29,9 @@ impl FeatherEncoder {
 
     pub(crate) fn finish(mut self) -> Result<(), String> {
         self.writer.finish().map_err(|e| e.to_string())?;
-        self.writer.into_inner().map(drop).map_err(|e| e.to_string())
+        self.writer
+            .into_inner()
+            .map(drop)
+            .map_err(|e| e.to_string())
     }
 }

@@ -30,12 +30,17 @@ impl SharedSink {
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, Sink> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The sink itself, once the encoder holding the other handle is gone.
     pub(crate) fn into_inner(self) -> Option<Sink> {
-        Arc::into_inner(self.0).map(|m| m.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
+        Arc::into_inner(self.0).map(|m| {
+            m.into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        })
     }
 }
 
@@ -79,5 +84,11 @@ impl Encoder {
 
 /// The schema with `metadata` attached (for formats that write metadata up front).
 pub(crate) fn with_metadata(schema: &SchemaRef, metadata: Vec<(String, String)>) -> SchemaRef {
-    Arc::new(schema.as_ref().clone().with_metadata(metadata.into_iter().collect::<std::collections::HashMap<_, _>>()))
+    Arc::new(
+        schema.as_ref().clone().with_metadata(
+            metadata
+                .into_iter()
+                .collect::<std::collections::HashMap<_, _>>(),
+        ),
+    )
 }

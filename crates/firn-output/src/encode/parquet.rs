@@ -40,8 +40,8 @@ impl ParquetEncoder {
         let options = ArrowWriterOptions::new()
             .with_properties(properties)
             .with_skip_arrow_metadata(true);
-        let writer = ArrowWriter::try_new_with_options(sink, schema, options)
-            .map_err(|e| e.to_string())?;
+        let writer =
+            ArrowWriter::try_new_with_options(sink, schema, options).map_err(|e| e.to_string())?;
         Ok(Self { writer })
     }
 
@@ -54,6 +54,9 @@ impl ParquetEncoder {
             self.writer
                 .append_key_value_metadata(KeyValue::new(key, value));
         }
-        self.writer.into_inner().map(drop).map_err(|e| e.to_string())
+        self.writer
+            .into_inner()
+            .map(drop)
+            .map_err(|e| e.to_string())
     }
 }

@@ -11,7 +11,11 @@ use crate::sink::store::{S3Options, run_async, s3_store, store_error};
 use crate::spec::{Destination, OutputSpec};
 
 /// Whether the file or object exists.
-pub(crate) fn exists(destination: &Destination, spec: &OutputSpec, options: &S3Options) -> Result<bool> {
+pub(crate) fn exists(
+    destination: &Destination,
+    spec: &OutputSpec,
+    options: &S3Options,
+) -> Result<bool> {
     match destination {
         Destination::Local(path) => Ok(path.is_file()),
         Destination::S3 { bucket, key } => {
@@ -28,7 +32,11 @@ pub(crate) fn exists(destination: &Destination, spec: &OutputSpec, options: &S3O
 }
 
 /// The whole content, or `None` when there is no such file or object.
-pub(crate) fn read(destination: &Destination, spec: &OutputSpec, options: &S3Options) -> Result<Option<Vec<u8>>> {
+pub(crate) fn read(
+    destination: &Destination,
+    spec: &OutputSpec,
+    options: &S3Options,
+) -> Result<Option<Vec<u8>>> {
     match destination {
         Destination::Local(path) => match std::fs::read(path) {
             Ok(bytes) => Ok(Some(bytes)),

@@ -33,6 +33,8 @@ pub(crate) struct S3Sink {
     pending: Vec<u8>,
     sender: Option<SyncSender<Message>>,
     uploader: Option<JoinHandle<Result<()>>>,
+    /// A send failed: the uploader has stopped and `join` returns its error promptly.
+    broken: bool,
 }
 
 impl S3Sink {
@@ -55,6 +57,7 @@ impl S3Sink {
             pending: Vec::with_capacity(CHUNK),
             sender: Some(sender),
             uploader: Some(uploader),
+            broken: false,
         })
     }
 
@@ -75,7 +78,7 @@ impl S3Sink {
 
     /// The uploader's failure, if it has stopped: the true cause behind a broken `write`.
     pub(crate) fn failure(&mut self) -> Option<Error> {
-        if self.uploader.as_ref().is_some_and(JoinHandle::is_finished) {
+        if self.broken || self.uploader.as_ref().is_some_and(JoinHandle::is_finished) {
             self.join().err()
         } else {
             None
@@ -102,12 +105,21 @@ impl S3Sink {
         self.send(Message::Data(Bytes::from(chunk)))
     }
 
-    fn send(&self, message: Message) -> std::io::Result<()> {
-        self.sender
-            .as_ref()
-            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::BrokenPipe))?
-            .send(message)
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "upload stopped"))
+    fn send(&mut self, message: Message) -> std::io::Result<()> {
+        let sent = match &self.sender {
+            Some(sender) => sender.send(message).is_ok(),
+            None => false,
+        };
+        if sent {
+            Ok(())
+        } else {
+            // The uploader has stopped (it drops the receiver when it returns).
+            self.broken = true;
+            Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "upload stopped",
+            ))
+        }
     }
 }
 

@@ -101,19 +101,37 @@ pub(crate) fn s3_store(
     Ok((Arc::new(store), scrubber))
 }
 
-/// Maps a store error into the crate's error, credentials removed.
+/// S3 error codes that mean the credentials were refused, whatever the HTTP status (S3 answers
+/// a malformed session token with 400, not 403).
+const CREDENTIAL_CODES: [&str; 6] = [
+    "AccessDenied",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidToken",
+    "ExpiredToken",
+    "TokenRefreshRequired",
+];
+
+/// Maps a store error into the crate's error, credentials removed; refused credentials become
+/// [`Error::Denied`].
 pub(crate) fn store_error(e: &object_store::Error, url: &str, scrubber: &Scrubber) -> Error {
     let message = scrubber.scrub(&e.to_string());
-    match e {
-        object_store::Error::PermissionDenied { .. }
-        | object_store::Error::Unauthenticated { .. } => Error::Denied {
+    let refused = matches!(
+        e,
+        object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. }
+    ) || CREDENTIAL_CODES
+        .iter()
+        .any(|code| message.contains(&format!("<Code>{code}</Code>")));
+    if refused {
+        Error::Denied {
             url: url.to_owned(),
             message,
-        },
-        _ => Error::Store {
+        }
+    } else {
+        Error::Store {
             url: url.to_owned(),
             message,
-        },
+        }
     }
 }
 

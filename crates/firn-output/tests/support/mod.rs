@@ -43,7 +43,7 @@ pub fn segments(first: usize, rows: usize, seed: u64) -> SegmentBatch {
     for i in first..first + rows {
         batch.push(&SegmentRow {
             time_ns: T0 + i as i64 * 2_857_143 + (rng.next_u64() % 1000) as i64,
-            extent_id: (1u64 << 60) | (i as u64) << 2 | rng.next_u64() % 4,
+            extent_id: (1u64 << 60) | ((i as u64) << 2) | (rng.next_u64() % 4),
             segment_id: 600_000 + i as u32,
             rgt: (rng.next_u64() % 1387) as u16 + 1,
             cycle: (rng.next_u64() % 20) as u8 + 1,
@@ -69,8 +69,16 @@ pub fn segments(first: usize, rows: usize, seed: u64) -> SegmentBatch {
 
 /// The truth JSON the Python reader compares against (f32 values widened exactly).
 pub fn truth(batches: &[SegmentBatch]) -> Value {
-    fn col<T: Copy + Into<Value>>(batches: &[SegmentBatch], f: fn(&SegmentBatch) -> &Vec<T>) -> Value {
-        Value::Array(batches.iter().flat_map(|b| f(b).iter().map(|&v| v.into())).collect())
+    fn col<T: Copy + Into<Value>>(
+        batches: &[SegmentBatch],
+        f: fn(&SegmentBatch) -> &Vec<T>,
+    ) -> Value {
+        Value::Array(
+            batches
+                .iter()
+                .flat_map(|b| f(b).iter().map(|&v| v.into()))
+                .collect(),
+        )
     }
     fn col32(batches: &[SegmentBatch], f: fn(&SegmentBatch) -> &Vec<f32>) -> Value {
         Value::Array(
@@ -141,7 +149,10 @@ pub fn python_json(script: &str, args: &[&str]) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{script}: bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
+        panic!(
+            "{script}: bad JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
     })
 }
 
