@@ -15,8 +15,11 @@ use crate::sigma::{RobustSpread, SpreadInputs, continue_high, continue_low, low_
 const PHOTONS_PER_BIN: usize = 1;
 /// Upper bound on the bin count, so the per-pass bin arrays stay small.
 const MAX_BINS: usize = 1 << 14;
+/// The bins cover ± this many mean absolute residuals (clamped to the residuals' range); the end
+/// bins take whatever lies beyond, so background far from the surface does not dilute the bins.
+const CORE_MEAN_ABS: f64 = 4.0;
 /// A walk gathers at least this many photons (whole bins) at a time.
-const MIN_GATHER: u32 = 8;
+const MIN_GATHER: u32 = 4;
 
 /// Sorted residuals of the bins `k0..k1` (ranks `start[k0]..start[k1]`).
 #[derive(Debug, Clone, Default)]
@@ -33,8 +36,11 @@ pub(crate) struct Bins {
     bin: Vec<u32>,
     /// Bin k holds ranks `start[k]..start[k + 1]`.
     start: Vec<u32>,
-    /// Lower end of bin 0.
+    /// Lower end of bin 1 (bin 0 also holds everything below).
     lo: f64,
+    /// The smallest and largest residual: the outer bounds of the end bins.
+    min: f64,
+    max: f64,
     /// Bin width.
     width: f64,
     /// The bin edges bound the residuals inside (false when the width is too close to the
@@ -46,23 +52,39 @@ pub(crate) struct Bins {
 }
 
 impl Bins {
-    /// σ_r over the residuals of `p` (any order) whose smallest and largest are `range`, exactly
-    /// as the reference walk over the sorted residuals would compute it.
-    pub(crate) fn spread(&mut self, p: &[Pt], range: (f64, f64), s: SpreadInputs) -> RobustSpread {
+    /// σ_r over the residuals of `p` (any order) whose smallest and largest are `range` and
+    /// whose mean magnitude is `mean_abs`, exactly as the reference walk over the sorted residuals
+    /// would compute it.
+    pub(crate) fn spread(
+        &mut self,
+        p: &[Pt],
+        range: (f64, f64),
+        mean_abs: f64,
+        s: SpreadInputs,
+    ) -> RobustSpread {
         let n = p.len();
         if s.n_sig <= 1.0 {
             return low_signal(n, s);
         }
-        self.fill(p, range);
+        self.fill(p, range, mean_abs);
         let i0 = self.walk_low(p, s);
         let i1_plus = self.walk_high(p, s);
         resolve(n, i0, i1_plus, s, |i| self.value_at(p, i))
     }
 
-    /// Histograms the residuals over `nb` equal-width bins on [lo, hi]. The bin index is
-    /// monotone in the residual, so bins are in value order.
-    fn fill(&mut self, p: &[Pt], (lo, hi): (f64, f64)) {
+    /// Histograms the residuals over `nb` equal-width bins on a core range within [min, max],
+    /// values outside it clamped into the end bins. The bin index is monotone in the residual, so
+    /// bins are in value order.
+    fn fill(&mut self, p: &[Pt], (min, max): (f64, f64), mean_abs: f64) {
         let n = p.len();
+        let d = CORE_MEAN_ABS * mean_abs;
+        let (lo, hi) = if d.is_finite() && d > 0.0 {
+            (min.max(-d), max.min(d))
+        } else {
+            (min, max)
+        };
+        self.min = min;
+        self.max = max;
         let mut nb = (n / PHOTONS_PER_BIN).clamp(1, MAX_BINS);
         let width = (hi - lo) / nb as f64;
         // The edges below bound a bin's residuals when the width dwarfs their rounding error.
@@ -70,7 +92,11 @@ impl Bins {
         if !self.edges_ok {
             nb = 1;
         }
-        let scale = if self.edges_ok { nb as f64 / (hi - lo) } else { 0.0 };
+        let scale = if self.edges_ok {
+            nb as f64 / (hi - lo)
+        } else {
+            0.0
+        };
         let last = nb - 1;
         self.lo = lo;
         self.width = width;
@@ -78,7 +104,7 @@ impl Bins {
         self.start.resize(nb + 1, 0);
         self.bin.clear();
         for q in p {
-            // `as` saturates (NaN → 0), so any residual lands in a bin.
+            // `as` saturates (negative and NaN → 0), so any residual lands in a bin.
             let k = (((q.r - lo) * scale) as usize).min(last);
             self.bin.push(k as u32);
             self.start[k + 1] += 1;
@@ -96,14 +122,23 @@ impl Bins {
         self.start.len() - 1
     }
 
-    /// At most every residual of bin `k` (half a bin of margin against rounding).
+    /// At most every residual of bin `k` (half a bin of margin against rounding; the first bin
+    /// is bounded by the smallest residual).
     fn edge_below(&self, k: usize) -> f64 {
-        self.lo + (k as f64 - 0.5) * self.width
+        if k == 0 {
+            self.min
+        } else {
+            self.lo + (k as f64 - 0.5) * self.width
+        }
     }
 
-    /// At least every residual of bin `k`.
+    /// At least every residual of bin `k` (the last bin is bounded by the largest residual).
     fn edge_above(&self, k: usize) -> f64 {
-        self.lo + (k as f64 + 1.5) * self.width
+        if k + 1 == self.nb() {
+            self.max
+        } else {
+            self.lo + (k as f64 + 1.5) * self.width
+        }
     }
 
     /// Collects and sorts the residuals of bins `k0..k1` into `which`.
@@ -129,9 +164,7 @@ impl Bins {
         let mut k = 0;
         while k < nb {
             let (a, b) = (self.start[k], self.start[k + 1]);
-            if a == b
-                || (skippable && continue_low(b as usize - 1, self.edge_below(k), lower, s))
-            {
+            if a == b || (skippable && continue_low(b as usize - 1, self.edge_below(k), lower, s)) {
                 k += 1;
                 continue;
             }
@@ -217,11 +250,15 @@ mod tests {
         let mut bins = Bins::default();
         for case in 0..4000 {
             let n = 2 + (u() * 300.0) as usize;
+            let narrow = case % 7 == 0;
             let p: Vec<Pt> = (0..n)
                 .map(|_| {
-                    let r = match (u() * 4.0) as u32 {
+                    let r = match (u() * 5.0) as u32 {
+                        // Bins narrower than the residuals' rounding: one bin, no skipping.
+                        _ if narrow => 1e6 + u() * 1e-9,
                         0 => (u() - 0.5) * 20.0,
                         1 => ((u() - 0.5) * 8.0).round() * 0.25,
+                        2 => (u() - 0.5) * 2e4,
                         _ => (u() + u() + u() - 1.5) * 0.2,
                     };
                     Pt { r, ..Pt::default() }
@@ -253,7 +290,8 @@ mod tests {
                 }
             };
             let want = spread_by(n, |i| sorted[i], s);
-            let got = bins.spread(&p, (sorted[0], sorted[n - 1]), s);
+            let mean_abs = sorted.iter().map(|r| r.abs()).sum::<f64>() / n as f64;
+            let got = bins.spread(&p, (sorted[0], sorted[n - 1]), mean_abs, s);
             assert_eq!(got, want, "case {case}: n {n} inputs {s:?}");
         }
     }

@@ -121,7 +121,7 @@ pub(crate) fn fit_core<F: Real>(
     let mut fits = 1_u32;
     loop {
         let set = &mut pts[cur.lo..cur.hi];
-        let (rmin, rmax) = cur.line.residuals(set);
+        let (rmin, rmax, sum_abs) = cur.line.residuals(set);
         let n = set.len();
 
         // Step 2: window and background.
@@ -145,7 +145,7 @@ pub(crate) fn fit_core<F: Real>(
         };
 
         // Step 3: robust spread over the residuals in ascending order.
-        let spread = bins.spread(set, (rmin, rmax), inputs);
+        let spread = bins.spread(set, (rmin, rmax), sum_abs / n as f64, inputs);
         if spread.out_of_bounds {
             pflags |= OUT_OF_BOUNDS;
         }

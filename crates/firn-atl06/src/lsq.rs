@@ -73,12 +73,14 @@ impl Line {
         self.inv00 + self.inv01 * x
     }
 
-    /// Stores every photon's residual h - (m0 + m1·x) and returns the smallest and largest.
+    /// Stores every photon's residual h - (m0 + m1·x) and returns the smallest, the largest and
+    /// the sum of their magnitudes.
     #[inline]
-    pub(crate) fn residuals(&self, p: &mut [Pt]) -> (f64, f64) {
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    pub(crate) fn residuals(&self, p: &mut [Pt]) -> (f64, f64, f64) {
+        let (mut lo, mut hi, mut abs) = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
         for q in p {
             q.r = q.h - (self.m0 + self.m1 * q.x);
+            abs += q.r.abs();
             if q.r < lo {
                 lo = q.r;
             }
@@ -86,6 +88,6 @@ impl Line {
                 hi = q.r;
             }
         }
-        (lo, hi)
+        (lo, hi, abs)
     }
 }

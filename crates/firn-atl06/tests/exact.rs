@@ -335,7 +335,7 @@ fn longitude_unwraps_across_the_antimeridian() {
     // Longitudes 179.85 + 0.01·(x + 10) for x = -10..10 cross the antimeridian at x = 5 (stored
     // as -180.00..-179.95 from there); fitted in [0, 360) they are linear, so the centre is 179.95.
     let x: Vec<f64> = (0..21).map(|i| -10.0 + f64::from(i)).collect();
-    let mut e = Owned::new(&x, &vec![0.0; 21], 0.0);
+    let mut e = Owned::new(&x, &[0.0; 21], 0.0);
     e.lon = x
         .iter()
         .map(|x| {
@@ -354,4 +354,40 @@ fn longitude_unwraps_across_the_antimeridian() {
         "{}",
         plain.longitude
     );
+}
+
+#[test]
+fn dh_fit_dy_pairs_nearest_and_breaks_ties_to_the_smaller_x() {
+    use firn_atl06::fill_dh_fit_dy;
+    let seg = |x_atc, h_mean, y_atc| Segment {
+        extent: 0,
+        x_atc,
+        h_mean,
+        dh_fit_dx: 0.0,
+        dh_fit_dy: f32::NAN,
+        n_fit_photons: 10,
+        w_surface_window_final: 3.0,
+        rms_misfit: 0.0,
+        h_sigma: 0.0,
+        latitude: 0.0,
+        longitude: 0.0,
+        time_ns: 0,
+        y_atc,
+        pflags: 0,
+    };
+    // Left at x = 100 sits 5 m from right segments at 95 and 105: the tie goes to 95.
+    // (h_r - h_l)/(y_r - y_l) = (9 - 0)/(45 - -45) = 0.1 with the partner at 95 (h 9);
+    // the one at 105 (h 18) would give 0.2.
+    let mut left = [seg(100.0, 0.0, -45.0)];
+    let mut right = [
+        seg(95.0, 9.0, 45.0),
+        seg(105.0, 18.0, 45.0),
+        seg(130.0, 0.0, 45.0),
+    ];
+    fill_dh_fit_dy(&mut left, &mut right, 10.0);
+    assert_eq!(left[0].dh_fit_dy, 0.1);
+    // Right segments pair back with the left one (|Δx| = 5 ≤ res/2 = 5); 130 is 30 m away.
+    assert_eq!(right[0].dh_fit_dy, 0.1);
+    assert_eq!(right[1].dh_fit_dy, 0.2);
+    assert!(right[2].dh_fit_dy.is_nan());
 }

@@ -1,10 +1,11 @@
 //! A small seeded simulator of one extent's photons, for statistical tests and benchmarks.
 //!
 //! 40 m extent, shots 0.7 m apart (7 km/s, 10 kHz). Per shot: Poisson signal photons, each from a
-//! ground point N(0, 4.25 m) along and across the shot centre, with height = surface at that point
-//! + N(0, (c/2)·0.68 ns); the reported x is the shot centre, which turns slope into height spread.
-//! Background: per shot Poisson(rate · 2·(2H)/c) photons uniform over ±H around the surface at the
-//! shot centre — the count the fit's density model (N_pulses · rate / (c/2) per metre) expects.
+//! ground point N(0, 4.25 m) along and across the shot centre, its height the surface there plus
+//! N(0, (c/2)·0.68 ns); the reported x is the shot centre, which turns slope into height spread.
+//! Background: per shot, Poisson(rate · 2·(2H)/c) photons uniform over ±H around the surface at
+//! the shot centre, the count that the fit's density model (N_pulses · rate / (c/2) per metre)
+//! expects.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
