@@ -57,7 +57,10 @@ fn ranges_past_the_end_and_missing_objects_are_errors() {
         "s3://granules/small",
     )
     .unwrap();
-    let err = source.read_ranges(&[2..4]).unwrap_err();
+    let past_the_end = 2..4;
+    let err = source
+        .read_ranges(std::slice::from_ref(&past_the_end))
+        .unwrap_err();
     assert!(err.to_string().contains("past the end"), "{err}");
 
     let err = ObjectStoreSource::open(store, Path::from("absent.h5"), "s3://granules/absent.h5")

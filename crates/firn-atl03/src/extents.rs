@@ -639,9 +639,9 @@ mod tests {
     fn streaming_in_windows_lays_the_same_extents() {
         let counts: Vec<i32> = (0..60).map(|k| [0, 3, 7, 1, 0, 0, 5][k % 7]).collect();
         let (sdx, mut ids, along) = regular(&counts);
-        ids[30] += 100; // a discontinuity
-        for k in 31..60 {
-            ids[k] += 100;
+        // A discontinuity between segments 29 and 30.
+        for id in &mut ids[30..] {
+            *id += 100;
         }
         let segs = RunSegments {
             segment_dist_x: &sdx,

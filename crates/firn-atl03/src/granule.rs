@@ -243,7 +243,7 @@ impl Granule {
         let Ok(dataset) = self.file.dataset(path) else {
             return Ok(None);
         };
-        if dataset.len() == 0 {
+        if dataset.is_empty() {
             return Ok(None);
         }
         let values = self
@@ -267,8 +267,11 @@ impl Granule {
         let Ok(dataset) = self.file.dataset(path) else {
             return Ok(None);
         };
+        if dataset.is_empty() {
+            return Ok(None);
+        }
         match dataset.dtype() {
-            Datatype::Float { size: 8 } if dataset.len() > 0 => dataset
+            Datatype::Float { size: 8 } => dataset
                 .read_rows::<f64>(0..1)
                 .map(|v| v.first().copied())
                 .map_err(|e| self.dataset_error(path, e)),

@@ -50,7 +50,7 @@ impl BeamSegments {
         match rows.next() {
             None => 0..0,
             Some(first) => {
-                let end = rows.last().map_or(first.end, |r| r.end);
+                let end = rows.next_back().map_or(first.end, |r| r.end);
                 first.start..end
             }
         }

@@ -49,7 +49,7 @@ pub fn select_runs(
         source,
     };
     match region {
-        None if has_photons.iter().any(|&p| p) => Ok(vec![0..segments.len()]),
+        None if has_photons.iter().any(|&p| p) => Ok(std::iter::once(0..segments.len()).collect()),
         None => Ok(Vec::new()),
         Some(region) => {
             let inside = region

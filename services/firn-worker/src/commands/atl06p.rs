@@ -50,12 +50,19 @@ pub(crate) fn run_command(args: Atl06pArgs) -> Result<(), CommandError> {
     }
 }
 
+/// A request's parameters and granule names.
+#[derive(Debug)]
+pub(crate) struct RequestParts {
+    /// The parameters (SPEC §4 names).
+    pub(crate) parms: Map<String, Value>,
+    /// The granules named, if any.
+    pub(crate) resources: Option<Vec<String>>,
+}
+
 /// Splits a request into parameters and resources. Upstream's form is
 /// `{"parms": {...}, "resources": [...]}`; flat parameters at the top level (the seed notebook's
 /// form) are accepted too.
-pub(crate) fn split_request(
-    request: &Value,
-) -> Result<(Map<String, Value>, Option<Vec<String>>), ParamError> {
+pub(crate) fn split_request(request: &Value) -> Result<RequestParts, ParamError> {
     let top = request
         .as_object()
         .ok_or_else(|| ParamError::invalid("request", "expected a JSON object"))?;
@@ -95,7 +102,7 @@ pub(crate) fn split_request(
             flat
         }
     };
-    Ok((parms, resources))
+    Ok(RequestParts { parms, resources })
 }
 
 /// Validates the request and resolves its granules: the plan, or the first problem.
@@ -105,7 +112,7 @@ pub(crate) fn plan(
     output_path: Option<&str>,
     format: Option<&str>,
 ) -> Result<RunPlan, CommandError> {
-    let (parms, resources) = split_request(&request)?;
+    let RequestParts { parms, resources } = split_request(&request)?;
     let params = Parameters::from_json(&parms)?;
     let mut output = match parms.get("output") {
         Some(block) => OutputSpec::from_json(block)
@@ -213,14 +220,14 @@ mod tests {
     #[test]
     fn requests_come_nested_or_flat() {
         let nested = json!({"parms": {"cnf": 4}, "resources": ["a.h5"]});
-        let (parms, resources) = split_request(&nested).unwrap();
-        assert_eq!(parms["cnf"], 4);
-        assert_eq!(resources, Some(vec!["a.h5".to_owned()]));
+        let parts = split_request(&nested).unwrap();
+        assert_eq!(parts.parms["cnf"], 4);
+        assert_eq!(parts.resources, Some(vec!["a.h5".to_owned()]));
 
         let flat = json!({"cnf": 4, "srt": 0});
-        let (parms, resources) = split_request(&flat).unwrap();
-        assert_eq!(parms.len(), 2);
-        assert_eq!(resources, None);
+        let parts = split_request(&flat).unwrap();
+        assert_eq!(parts.parms.len(), 2);
+        assert_eq!(parts.resources, None);
 
         let err = split_request(&json!({"parms": {}, "extra": 1})).unwrap_err();
         assert_eq!(err.name, "extra");

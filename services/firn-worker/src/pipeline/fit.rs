@@ -56,7 +56,7 @@ pub(crate) struct FittedGranule {
 struct BeamSegments {
     beam: Beam,
     fits: Vec<Segment>,
-    ids: Vec<(u64, u32)>,
+    ids: ExtentIds,
     stats: BeamStats,
 }
 
@@ -137,11 +137,11 @@ fn fit_beam(
     Ok(out)
 }
 
-/// Hands a batch to the fitting core without copying photons; returns each extent's
-/// (extent_id, segment_id), indexed by the `extent` value the fit carries back.
-fn to_fit_input(
-    batch: ExtentBatch,
-) -> Result<(BeamExtents<f32>, Vec<(u64, u32)>), firn_atl06::Error> {
+/// Each extent's (extent_id, segment_id), indexed by the `extent` value a fit carries back.
+type ExtentIds = Vec<(u64, u32)>;
+
+/// Hands a batch to the fitting core without copying photons, with the extents' identifiers.
+fn to_fit_input(batch: ExtentBatch) -> Result<(BeamExtents<f32>, ExtentIds), firn_atl06::Error> {
     let ids = batch
         .extents
         .iter()
