@@ -105,12 +105,20 @@ fn synthetic_granules_in_both_layouts_read_as_h5py_reads_them() {
             photon_truth: false,
             progress: None,
         };
-        let out = firn_synth::write_granule_with(&spec, &dir.path().join(format!("{layout:?}")), &options)
-            .unwrap();
+        let out = firn_synth::write_granule_with(
+            &spec,
+            &dir.path().join(format!("{layout:?}")),
+            &options,
+        )
+        .unwrap();
         let file = File::open(&out.h5_path).unwrap();
         assert_eq!(file.superblock_version(), superblock, "{layout:?}");
         let reference = h5py_dump(&out.h5_path);
-        assert!(reference.len() >= 6 * 19, "{layout:?}: {} datasets", reference.len());
+        assert!(
+            reference.len() >= 6 * 19,
+            "{layout:?}: {} datasets",
+            reference.len()
+        );
         assert_matches_h5py(&file, &reference);
     }
 }
