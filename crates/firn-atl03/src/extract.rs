@@ -245,6 +245,8 @@ impl<'g> BeamExtractor<'g> {
             }
             let run = self.run.as_mut().expect("checked above");
             if run.gridder.is_done() {
+                // The next run continues the beam's extent counter, so extent ids stay unique.
+                self.counter = run.gridder.counter();
                 self.run = None;
                 continue;
             }
