@@ -68,19 +68,13 @@ impl MetaReader {
         }
         let first = offset / BLOCK_SIZE;
         let last = (end - 1) / BLOCK_SIZE;
-        self.ensure_blocks(first, last)?;
-        let blocks = self
-            .blocks
-            .lock()
-            .expect("block cache lock is never poisoned");
-        if first == last {
-            let block = &blocks[&first];
+        let blocks = self.blocks(first, last)?;
+        if let [block] = blocks.as_slice() {
             let start = (offset - first * BLOCK_SIZE) as usize;
             return Ok(block.slice(start..start + len as usize));
         }
         let mut out = BytesMut::with_capacity(len as usize);
-        for index in first..=last {
-            let block = &blocks[&index];
+        for (index, block) in (first..=last).zip(&blocks) {
             let block_start = index * BLOCK_SIZE;
             let from = offset.max(block_start) - block_start;
             let to = end.min(block_start + block.len() as u64) - block_start;
@@ -89,26 +83,42 @@ impl MetaReader {
         Ok(out.freeze())
     }
 
-    /// Makes sure blocks `first..=last` are cached, fetching each missing run in one request.
-    fn ensure_blocks(&self, first: u64, last: u64) -> Result<()> {
-        let missing: Vec<u64> = {
+    /// Blocks `first..=last`, from the cache or fetched (each missing run in one request).
+    ///
+    /// The blocks are handed out as shared handles, so another thread emptying the cache in the
+    /// meantime cannot take them away.
+    fn blocks(&self, first: u64, last: u64) -> Result<Vec<Bytes>> {
+        let cached: Vec<Option<Bytes>> = {
             let blocks = self
                 .blocks
                 .lock()
                 .expect("block cache lock is never poisoned");
-            (first..=last).filter(|i| !blocks.contains_key(i)).collect()
+            (first..=last).map(|i| blocks.get(&i).cloned()).collect()
         };
-        let Some(&run_start) = missing.first() else {
-            return Ok(());
+        let missing = cached.iter().position(Option::is_none);
+        let Some(run_start) = missing else {
+            return Ok(cached.into_iter().flatten().collect());
         };
-        let run_end = *missing.last().expect("missing is not empty") + 1;
-        self.fetch_blocks(run_start, run_end)
+        let run_end = cached
+            .iter()
+            .rposition(Option::is_none)
+            .expect("one is missing")
+            + 1;
+        let fetched = self.fetch_blocks(first + run_start as u64, first + run_end as u64)?;
+        Ok(cached
+            .into_iter()
+            .enumerate()
+            .map(|(i, block)| match block {
+                Some(block) if !(run_start..run_end).contains(&i) => block,
+                _ => fetched[i - run_start].clone(),
+            })
+            .collect())
     }
 
-    /// Fetches blocks `first..end` in one request and caches them.
-    fn fetch_blocks(&self, first: u64, end: u64) -> Result<()> {
+    /// Fetches blocks `first..end` in one request, caches them and returns them.
+    fn fetch_blocks(&self, first: u64, end: u64) -> Result<Vec<Bytes>> {
         if first >= end {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let start = first * BLOCK_SIZE;
         let stop = (end * BLOCK_SIZE).min(self.len);
@@ -124,11 +134,14 @@ impl MetaReader {
         if blocks.len() + (end - first) as usize > MAX_BLOCKS {
             blocks.clear();
         }
+        let mut fetched = Vec::with_capacity((end - first) as usize);
         for index in first..end {
             let from = ((index - first) * BLOCK_SIZE) as usize;
             let to = (from + BLOCK_SIZE as usize).min(bytes.len());
-            blocks.insert(index, bytes.slice(from..to));
+            let block = bytes.slice(from..to);
+            blocks.insert(index, block.clone());
+            fetched.push(block);
         }
-        Ok(())
+        Ok(fetched)
     }
 }
