@@ -475,17 +475,22 @@ mod tests {
         (sdx, ids, along)
     }
 
-    #[test]
-    fn forty_metre_extents_every_twenty_metres() {
-        let counts = [4, 4, 4, 4];
-        let (sdx, ids, along) = regular(&counts);
+    /// The extents of a [`regular`] run with `counts`, and the counter after them.
+    fn regular_extents(counts: &[i32], grid: &ExtentGrid, counter: u64) -> (Vec<ExtentSpan>, u64) {
+        let (sdx, ids, along) = regular(counts);
         let segs = RunSegments {
             segment_dist_x: &sdx,
             segment_id: &ids,
-            ph_cnt: &counts,
+            ph_cnt: counts,
         };
-        let mut counter = 7;
-        let extents = lay_extents(&segs, &along, &ExtentGrid::default(), &mut counter).unwrap();
+        let mut counter = counter;
+        let extents = lay_extents(&segs, &along, grid, &mut counter).unwrap();
+        (extents, counter)
+    }
+
+    #[test]
+    fn forty_metre_extents_every_twenty_metres() {
+        let (extents, counter) = regular_extents(&[4, 4, 4, 4], &ExtentGrid::default(), 7);
         let ranges: Vec<_> = extents.iter().map(|e| e.photons.clone()).collect();
         // Extent 0: segments 0-1; extent 1: 1-2; extent 2: 2-3; extent 3: segment 3 (run end).
         assert_eq!(ranges, vec![0..8, 4..12, 8..16, 12..16]);
@@ -497,15 +502,7 @@ mod tests {
 
     #[test]
     fn gaps_give_empty_extents_that_still_count() {
-        let counts = [4, 0, 0, 0, 4];
-        let (sdx, ids, along) = regular(&counts);
-        let segs = RunSegments {
-            segment_dist_x: &sdx,
-            segment_id: &ids,
-            ph_cnt: &counts,
-        };
-        let mut counter = 0;
-        let extents = lay_extents(&segs, &along, &ExtentGrid::default(), &mut counter).unwrap();
+        let (extents, counter) = regular_extents(&[4, 0, 0, 0, 4], &ExtentGrid::default(), 0);
         let ranges: Vec<_> = extents.iter().map(|e| e.photons.clone()).collect();
         // Grid starts at 1000, 1020, 1040, 1060, 1080: the extents at 1020 and 1040 begin at photon 4
         // (x = 80 - 20 = 60 ≥ 40, then 40 ≥ 40): empty.
@@ -515,15 +512,7 @@ mod tests {
 
     #[test]
     fn leading_empty_segments_are_counted_from_the_run_start() {
-        let counts = [0, 0, 3];
-        let (sdx, ids, along) = regular(&counts);
-        let segs = RunSegments {
-            segment_dist_x: &sdx,
-            segment_id: &ids,
-            ph_cnt: &counts,
-        };
-        let mut counter = 0;
-        let extents = lay_extents(&segs, &along, &ExtentGrid::default(), &mut counter).unwrap();
+        let (extents, _) = regular_extents(&[0, 0, 3], &ExtentGrid::default(), 0);
         assert_eq!(
             extents[0].photons,
             0..0,
@@ -674,24 +663,16 @@ mod tests {
 
     #[test]
     fn segment_counting_grid() {
-        let counts = [2, 0, 2, 2, 2];
-        let (sdx, ids, along) = regular(&counts);
-        let segs = RunSegments {
-            segment_dist_x: &sdx,
-            segment_id: &ids,
-            ph_cnt: &counts,
-        };
         let grid = ExtentGrid {
             len: 2.0,
             res: 1.0,
             dist_in_seg: true,
         };
-        let mut counter = 0;
-        let extents = lay_extents(&segs, &along, &grid, &mut counter).unwrap();
+        let (extents, _) = regular_extents(&[2, 0, 2, 2, 2], &grid, 0);
         let ranges: Vec<_> = extents.iter().map(|e| e.photons.clone()).collect();
         // k0 = 0: segments 0-1 → photons 0..2; next: first photon in segment ≥ 1 → photon 2 (segment 2).
         assert_eq!(ranges, vec![0..2, 2..6, 4..8, 6..8]);
-        assert_eq!(extents[1].start, sdx[1], "start = segment_dist_x[k0 + res]");
+        assert_eq!(extents[1].start, 1020.0, "start = segment_dist_x[k0 + res]");
         assert_eq!(extents[0].x_atc, 1000.0 + 20.0);
     }
 }
