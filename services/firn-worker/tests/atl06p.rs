@@ -282,3 +282,54 @@ fn geoparquet_on_s3_with_session_credentials_in_the_request() {
     );
     assert_seed_summary(&summary);
 }
+
+#[test]
+fn part_mode_writes_a_part_per_granule_and_resumes() {
+    let (dir, names) = granules();
+    let out = tempfile::tempdir().unwrap();
+    let prefix = out.path().join("parts");
+    let mut request = seed_request(&prefix, "parquet", names);
+    request["parms"]["output"]["parts"] = json!(true);
+    let run = |request: &Value| {
+        let result = firn(
+            &["atl06p", "--source", dir.path().to_str().unwrap()],
+            Some(request),
+        );
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        String::from_utf8_lossy(&result.stdout).into_owned()
+    };
+
+    let first = run(&request);
+    assert!(
+        first.contains("granules: 2 ok, 0 failed, 0 skipped"),
+        "{first}"
+    );
+    let part = |name: &str| prefix.join(name.replace(".h5", ".parquet"));
+    assert!(part(&names[0]).exists() && part(&names[1]).exists());
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(prefix.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["granules"].as_array().unwrap().len(), 2);
+
+    // A second run finds both parts and writes nothing; losing one part redoes only that one.
+    let second = run(&request);
+    assert!(
+        second.contains("granules: 0 ok, 0 failed, 2 skipped"),
+        "{second}"
+    );
+    std::fs::remove_file(part(&names[1])).unwrap();
+    let third = run(&request);
+    assert!(
+        third.contains("granules: 1 ok, 0 failed, 1 skipped"),
+        "{third}"
+    );
+
+    // Each part is a GeoParquet file on its own, and together they hold the seed's rows.
+    for name in names {
+        let summary = read_back(&part(name), "geoparquet", dir.path());
+        assert!(summary["rows"].as_u64().unwrap() > 1_000, "{summary}");
+    }
+}

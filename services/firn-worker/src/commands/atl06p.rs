@@ -179,15 +179,24 @@ pub(crate) fn execute(plan: RunPlan) -> Result<RunReport, CommandError> {
 /// The summary: granules ok and failed (with reasons), rows, output, dates, rgts, cycles.
 pub(crate) fn print_summary(report: &RunReport) {
     let failed: Vec<_> = report.failures().collect();
+    let skipped = report
+        .granules
+        .iter()
+        .filter(|g| matches!(g, GranuleOutcome::Skipped { .. }))
+        .count();
     println!(
-        "granules: {} ok, {} failed",
-        report.granules.len() - failed.len(),
-        failed.len()
+        "granules: {} ok, {} failed, {} skipped",
+        report.granules.len() - failed.len() - skipped,
+        failed.len(),
+        skipped
     );
     for outcome in &report.granules {
         match outcome {
             GranuleOutcome::Done { location, rows } => {
                 println!("  ok     {location}: {rows} segments")
+            }
+            GranuleOutcome::Skipped { location } => {
+                println!("  skipped {location}: its part exists")
             }
             GranuleOutcome::Failed { location, reason } => {
                 println!("  failed {location}: {reason}")

@@ -1,11 +1,13 @@
-//! A whole request: every granule in order into one output, failures collected per granule.
+//! A whole request: every granule in order into one output (or one part per granule), failures
+//! collected per granule.
 
 use chrono::{DateTime, Utc};
 use firn_atl03::Granule;
 use firn_atl03::name::GranuleName;
 use firn_atl06::Fitter;
 use firn_output::{
-    FirnMetadata, OutputSpec, OutputSummary, OutputWriter, SegmentBatch, SegmentRow,
+    FirnMetadata, Format, OutputSpec, OutputWriter, PartWriter, SegmentBatch, SegmentRow,
+    WriterOptions,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
@@ -36,6 +38,11 @@ pub(crate) enum GranuleOutcome {
         /// Rows written.
         rows: u64,
     },
+    /// Skipped: its part was written by an earlier run (part mode).
+    Skipped {
+        /// The granule.
+        location: String,
+    },
     /// Failed; the others went on.
     Failed {
         /// The granule.
@@ -51,7 +58,7 @@ pub(crate) struct RunReport {
     /// One outcome per granule, in order.
     pub(crate) granules: Vec<GranuleOutcome>,
     /// The output written.
-    pub(crate) output: OutputSummary,
+    pub(crate) output: Written,
     /// Time range of the rows written.
     pub(crate) time_range: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// Distinct rgts and cycles of the rows written.
@@ -67,9 +74,26 @@ impl RunReport {
             GranuleOutcome::Failed { location, reason } => {
                 Some((location.as_str(), reason.as_str()))
             }
-            GranuleOutcome::Done { .. } => None,
+            GranuleOutcome::Done { .. } | GranuleOutcome::Skipped { .. } => None,
         })
     }
+}
+
+/// What a run wrote: one file, or a prefix of parts with their manifest.
+#[derive(Debug)]
+pub(crate) struct Written {
+    /// The file, or the prefix of the parts.
+    pub(crate) url: String,
+    /// The format.
+    pub(crate) format: Format,
+    /// Rows in the output (in part mode: in every recorded part, earlier runs' included).
+    pub(crate) rows: u64,
+}
+
+/// Where rows go: one output file, or one part per granule (`output.parts`).
+enum Sink {
+    Single(OutputWriter),
+    Parts(PartWriter),
 }
 
 /// A failure that stops the whole run (the output could not be written).
@@ -102,7 +126,15 @@ pub(crate) fn run(plan: RunPlan, progress: &ProgressBar) -> Result<RunReport, Ru
             .collect(),
         version: format!("firn {}", env!("CARGO_PKG_VERSION")),
     };
-    let mut writer = OutputWriter::create(&plan.output, &metadata)?;
+    let mut sink = if plan.output.parts {
+        Sink::Parts(PartWriter::open(
+            &plan.output,
+            &metadata,
+            &WriterOptions::default(),
+        )?)
+    } else {
+        Sink::Single(OutputWriter::create(&plan.output, &metadata)?)
+    };
     progress.set_length(plan.granules.len() as u64);
     progress.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} granules {msg}")
@@ -111,7 +143,18 @@ pub(crate) fn run(plan: RunPlan, progress: &ProgressBar) -> Result<RunReport, Ru
     let mut outcomes = Vec::with_capacity(plan.granules.len());
     let mut totals = Totals::default();
     for location in &plan.granules {
-        progress.set_message(location.rsplit('/').next().unwrap_or(location).to_owned());
+        let name = location.rsplit('/').next().unwrap_or(location);
+        progress.set_message(name.to_owned());
+        if let Sink::Parts(parts) = &sink
+            && parts.exists(name)?
+        {
+            tracing::info!(granule = %location, "part exists: skipped");
+            outcomes.push(GranuleOutcome::Skipped {
+                location: location.clone(),
+            });
+            progress.inc(1);
+            continue;
+        }
         let fitted = Granule::open(location)
             .map_err(|e| e.to_string())
             .and_then(|granule| {
@@ -119,15 +162,33 @@ pub(crate) fn run(plan: RunPlan, progress: &ProgressBar) -> Result<RunReport, Ru
                     .map(|fitted| (granule, fitted))
                     .map_err(|e| e.to_string())
             });
-        match fitted {
+        let written = match fitted {
+            Err(reason) => Err(reason),
             Ok((granule, fitted)) => {
                 let batch = to_batch(&granule, &fitted);
-                writer.write(&batch)?;
-                totals.add(&granule, &fitted);
-                tracing::info!(granule = %location, rows = fitted.rows.len(), "granule done");
+                let result = match &mut sink {
+                    // One file: a failed write spoils the whole output, so it ends the run.
+                    Sink::Single(writer) => {
+                        writer.write(&batch)?;
+                        Ok(())
+                    }
+                    // Parts are independent: a failed part fails its granule alone.
+                    Sink::Parts(parts) => {
+                        write_part(parts, name, &batch).map_err(|e| e.to_string())
+                    }
+                };
+                result.map(|()| {
+                    totals.add(&granule, &fitted);
+                    fitted.rows.len() as u64
+                })
+            }
+        };
+        match written {
+            Ok(rows) => {
+                tracing::info!(granule = %location, rows, "granule done");
                 outcomes.push(GranuleOutcome::Done {
                     location: location.clone(),
-                    rows: fitted.rows.len() as u64,
+                    rows,
                 });
             }
             Err(reason) => {
@@ -144,7 +205,21 @@ pub(crate) fn run(plan: RunPlan, progress: &ProgressBar) -> Result<RunReport, Ru
             totals.photons, totals.segments
         ));
     }
-    let output = writer.finish()?;
+    let output = match sink {
+        Sink::Single(writer) => {
+            let summary = writer.finish()?;
+            Written {
+                url: summary.url,
+                format: summary.format,
+                rows: summary.rows,
+            }
+        }
+        Sink::Parts(parts) => Written {
+            url: plan.output.destination.display(),
+            format: plan.output.format,
+            rows: parts.manifest().granules.iter().map(|p| p.rows).sum(),
+        },
+    };
     progress.finish_and_clear();
     Ok(RunReport {
         granules: outcomes,
@@ -153,6 +228,18 @@ pub(crate) fn run(plan: RunPlan, progress: &ProgressBar) -> Result<RunReport, Ru
         rgts: totals.rgts,
         cycles: totals.cycles,
     })
+}
+
+/// Writes one granule's part and records it in the manifest.
+fn write_part(
+    parts: &mut PartWriter,
+    granule: &str,
+    batch: &SegmentBatch,
+) -> Result<(), firn_output::Error> {
+    let mut writer = parts.create_part(granule)?;
+    writer.write(batch)?;
+    let summary = writer.finish()?;
+    parts.record(granule, &summary)
 }
 
 /// The output rows of a fitted granule.
