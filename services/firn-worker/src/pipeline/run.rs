@@ -92,8 +92,8 @@ pub(crate) struct Written {
 
 /// Where rows go: one output file, or one part per granule (`output.parts`).
 enum Sink {
-    Single(OutputWriter),
-    Parts(PartWriter),
+    Single(Box<OutputWriter>),
+    Parts(Box<PartWriter>),
 }
 
 /// A failure that stops the whole run (the output could not be written).
@@ -127,13 +127,13 @@ pub(crate) fn run(plan: RunPlan, progress: &ProgressBar) -> Result<RunReport, Ru
         version: format!("firn {}", env!("CARGO_PKG_VERSION")),
     };
     let mut sink = if plan.output.parts {
-        Sink::Parts(PartWriter::open(
+        Sink::Parts(Box::new(PartWriter::open(
             &plan.output,
             &metadata,
             &WriterOptions::default(),
-        )?)
+        )?))
     } else {
-        Sink::Single(OutputWriter::create(&plan.output, &metadata)?)
+        Sink::Single(Box::new(OutputWriter::create(&plan.output, &metadata)?))
     };
     progress.set_length(plan.granules.len() as u64);
     progress.set_style(
