@@ -35,9 +35,9 @@
 //! let libhdf5 = hdf5::File::open(&path)?;
 //! for ((name, floor_bytes), firn_array) in floor.outputs().zip(&firn) {
 //!     let theirs = readers::libhdf5_read(&libhdf5, name)?;
-//!     let theirs = readers::array_bytes(&theirs).expect("a number type");
+//!     let theirs = theirs.as_bytes();
 //!     readers::same_bytes(name, ("floor", floor_bytes), ("libhdf5", theirs))?;
-//!     let ours = readers::array_bytes(firn_array).expect("a number type");
+//!     let ours = firn_array.as_bytes();
 //!     readers::same_bytes(name, ("firn-h5", ours), ("libhdf5", theirs))?;
 //! }
 //! # Ok(())

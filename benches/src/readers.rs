@@ -7,30 +7,9 @@ use hdf5::types::TypeDescriptor;
 
 use crate::error::{Error, Result, hdf5_error};
 
-/// The values of an array as bytes (native order), without a copy; `None` for a type the bench
-/// does not know.
-pub fn array_bytes(array: &Array) -> Option<&[u8]> {
-    Some(match array {
-        Array::I8(v) => bytemuck::cast_slice(v),
-        Array::U8(v) => v,
-        Array::I16(v) => bytemuck::cast_slice(v),
-        Array::U16(v) => bytemuck::cast_slice(v),
-        Array::I32(v) => bytemuck::cast_slice(v),
-        Array::U32(v) => bytemuck::cast_slice(v),
-        Array::I64(v) => bytemuck::cast_slice(v),
-        Array::U64(v) => bytemuck::cast_slice(v),
-        Array::F32(v) => bytemuck::cast_slice(v),
-        Array::F64(v) => bytemuck::cast_slice(v),
-        _ => return None,
-    })
-}
-
 /// Decoded bytes held by `arrays`.
 fn arrays_len(arrays: &[Array]) -> u64 {
-    arrays
-        .iter()
-        .map(|a| array_bytes(a).map_or(0, <[u8]>::len) as u64)
-        .sum()
+    arrays.iter().map(|a| a.as_bytes().len() as u64).sum()
 }
 
 /// Reads every row of `paths` from an open firn-h5 file in one batch.

@@ -6,10 +6,8 @@
 //! - [`fixture`]: paths of the real test data in `shared/fixtures`.
 #![deny(missing_docs)]
 
-mod arrays;
 mod moto;
 mod paths;
 
-pub use arrays::array_bytes;
 pub use moto::{ACCESS_KEY, MotoServer, SECRET_KEY};
 pub use paths::{fixture, python, repo_root, run_python};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use firn_h5::source::{CountingSource, ObjectStoreSource};
 use firn_h5::{EntryKind, File};
-use firn_tests::{MotoServer, array_bytes, fixture, run_python};
+use firn_tests::{MotoServer, fixture, run_python};
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStoreExt, PutPayload};
 use serde_json::Value;
@@ -64,8 +64,8 @@ fn assert_matches_h5py(file: &File, reference: &BTreeMap<String, (String, Vec<u6
             .pop()
             .unwrap();
         assert_eq!(
-            &array_bytes(&values),
-            expected,
+            values.as_bytes(),
+            expected.as_slice(),
             "{} differs from h5py",
             entry.path
         );

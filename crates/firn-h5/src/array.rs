@@ -25,6 +25,14 @@ macro_rules! arrays {
                 None
             }
 
+            /// The values' bytes in memory order (little-endian on every target Firn supports),
+            /// for bit-exact comparison and hashing.
+            pub fn as_bytes(&self) -> &[u8] {
+                match self {
+                    $(Array::$variant(values) => bytemuck::cast_slice(values),)*
+                }
+            }
+
             /// The values' bytes, for the decoder to fill.
             pub(crate) fn as_bytes_mut(&mut self) -> &mut [u8] {
                 match self {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use common::{Libver, Spec, write_suite};
 use firn_h5::source::{CountingSource, FileSource};
-use firn_h5::{Array, EntryKind, Error, File};
+use firn_h5::{EntryKind, Error, File};
 
 fn check_suite(libver: Libver, superblock: u8) {
     let dir = tempfile::tempdir().unwrap();
@@ -136,23 +136,9 @@ fn row_ranges_equal_slices_of_the_full_read() {
 
 /// Reads rows as raw bytes whatever the type, through the batch API.
 fn read_bytes(file: &File, dataset: &firn_h5::Dataset, rows: std::ops::Range<u64>) -> Vec<u8> {
-    array_bytes(&file.read_batch(&[(dataset, rows)]).unwrap()[0])
-}
-
-fn array_bytes(array: &Array) -> Vec<u8> {
-    match array {
-        Array::I8(v) => bytemuck::cast_slice(v).to_vec(),
-        Array::U8(v) => v.clone(),
-        Array::I16(v) => bytemuck::cast_slice(v).to_vec(),
-        Array::U16(v) => bytemuck::cast_slice(v).to_vec(),
-        Array::I32(v) => bytemuck::cast_slice(v).to_vec(),
-        Array::U32(v) => bytemuck::cast_slice(v).to_vec(),
-        Array::I64(v) => bytemuck::cast_slice(v).to_vec(),
-        Array::U64(v) => bytemuck::cast_slice(v).to_vec(),
-        Array::F32(v) => bytemuck::cast_slice(v).to_vec(),
-        Array::F64(v) => bytemuck::cast_slice(v).to_vec(),
-        other => panic!("unexpected array {other:?}"),
-    }
+    file.read_batch(&[(dataset, rows)]).unwrap()[0]
+        .as_bytes()
+        .to_vec()
 }
 
 #[test]

@@ -10,9 +10,6 @@ use super::{CommandError, write_stdout};
 use crate::cli::Atl03Command;
 use crate::request::{ParamError, Parameters};
 
-/// Seconds from the Unix epoch to the ATLAS epoch (2018-01-01T00:00:00Z), SPEC §2.
-pub(crate) const ATLAS_EPOCH_UNIX: f64 = 1_514_764_800.0;
-
 pub(crate) fn run(command: Atl03Command) -> Result<(), CommandError> {
     match command {
         Atl03Command::Info { path } => print_json(&info(&Granule::open(&path)?)?),
@@ -56,7 +53,7 @@ fn print_json(value: &Value) -> Result<(), CommandError> {
 
 /// An ISO 8601 time from ATLAS `delta_time`.
 fn iso_time(delta_time: f64) -> Value {
-    let unix = delta_time + ATLAS_EPOCH_UNIX;
+    let unix = delta_time + firn_atl06::constants::ATLAS_EPOCH_UNIX_S as f64;
     let secs = unix.floor();
     let nanos = ((unix - secs) * 1e9).round().min(999_999_999.0) as u32;
     DateTime::from_timestamp(secs as i64, nanos).map_or(Value::Null, |t| json!(t.to_rfc3339()))
