@@ -304,7 +304,7 @@ struct Cached {
 /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 /// use std::sync::Arc;
 /// use firn_cmr::EarthdataCredentials;
-/// use object_store::{ObjectStore, path::Path};
+/// use object_store::{ObjectStoreExt, path::Path};
 ///
 /// let credentials = Arc::new(EarthdataCredentials::builder().build()?); // ~/.netrc
 /// let store = credentials.nsidc_store_builder().build()?;               // us-west-2

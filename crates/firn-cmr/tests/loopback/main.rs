@@ -3,5 +3,6 @@
 
 mod credentials;
 mod earthdata;
+mod moto;
 mod search;
 mod support;
