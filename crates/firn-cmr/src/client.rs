@@ -24,6 +24,8 @@ pub const DEFAULT_PAGE_SIZE: usize = 2000;
 pub const DEFAULT_MAX_RESOURCES: usize = 300;
 /// Vertices a polygon may have before it is simplified.
 pub const DEFAULT_MAX_POLYGON_VERTICES: usize = 1000;
+/// The largest `max_resources` accepted.
+const MAX_RESOURCES_LIMIT: u64 = 10_000_000;
 
 /// Configures a [`CmrClient`]. Text settings are validated in [`build`](Self::build), with
 /// errors naming the key.
@@ -104,7 +106,7 @@ impl CmrClientBuilder {
         self
     }
 
-    /// The most granules a search may return (default 300); more is an
+    /// The most granules a search may return, 1-10,000,000 (default 300); more is an
     /// [`Error::TooManyGranules`].
     pub fn with_max_resources(mut self, max: usize) -> Self {
         self.max_resources = Some(ConfigValue::Parsed(max as u64));
@@ -189,9 +191,16 @@ impl CmrClientBuilder {
                 defaults.max_delay,
             )?,
         };
+        let positive = |value: Option<ConfigValue<Duration>>, key: CmrConfigKey, default| {
+            let d = seconds(value, key, default)?;
+            if d.is_zero() {
+                return Err(Error::invalid(key.name(), "must be more than 0 seconds"));
+            }
+            Ok(d)
+        };
         let http = HttpSettings {
-            timeout: seconds(self.timeout, CmrConfigKey::Timeout, Duration::from_secs(60))?,
-            connect_timeout: seconds(
+            timeout: positive(self.timeout, CmrConfigKey::Timeout, Duration::from_secs(60))?,
+            connect_timeout: positive(
                 self.connect_timeout,
                 CmrConfigKey::ConnectTimeout,
                 Duration::from_secs(10),
@@ -213,7 +222,7 @@ impl CmrClientBuilder {
                 CmrConfigKey::MaxResources,
                 DEFAULT_MAX_RESOURCES as u64,
                 1,
-                u64::MAX,
+                MAX_RESOURCES_LIMIT,
             )? as usize,
             max_polygon_vertices: count(
                 self.max_polygon_vertices,
@@ -518,12 +527,16 @@ mod tests {
             "timeout: \"soon\" is not a number of seconds"
         );
         assert_eq!(
+            err(CmrClient::builder().with_timeout(Duration::ZERO)),
+            "timeout: must be more than 0 seconds"
+        );
+        assert_eq!(
             err(CmrClient::builder().with_max_polygon_vertices(2)),
             "max_polygon_vertices: 2 is outside 3..=1000000"
         );
         assert_eq!(
             err(CmrClient::builder().with_max_resources(0)),
-            "max_resources: 0 is outside 1..=18446744073709551615"
+            "max_resources: 0 is outside 1..=10000000"
         );
     }
 }

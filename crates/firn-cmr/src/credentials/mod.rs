@@ -197,6 +197,12 @@ impl EarthdataCredentialsBuilder {
             EarthdataConfigKey::Timeout,
             Duration::from_secs(60),
         )?;
+        if timeout.is_zero() {
+            return Err(Error::invalid(
+                EarthdataConfigKey::Timeout.name(),
+                "must be more than 0 seconds",
+            ));
+        }
         let defaults = RetryPolicy::default();
         let retry = RetryPolicy {
             max_attempts: match self.max_attempts {
@@ -417,5 +423,40 @@ impl CredentialProvider for EarthdataCredentials {
                 store: "Earthdata",
                 source: Box::new(e),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_errors_name_the_key() {
+        let err = |b: EarthdataCredentialsBuilder| b.build().unwrap_err().to_string();
+        let with_token =
+            || EarthdataCredentials::builder().with_config(EarthdataConfigKey::Token, "tok");
+        assert_eq!(
+            err(with_token().with_config(EarthdataConfigKey::RefreshMargin, "soon")),
+            "refresh_margin: \"soon\" is not a number of seconds"
+        );
+        assert_eq!(
+            err(with_token().with_config(EarthdataConfigKey::Endpoint, "ftp://example.org/x")),
+            "s3credentials_url: ftp://example.org/x is not an http(s) URL with a host"
+        );
+        assert_eq!(
+            err(with_token().with_config(EarthdataConfigKey::MaxAttempts, "0")),
+            "max_attempts: 0 is outside 1..=100"
+        );
+        assert_eq!(
+            err(with_token().with_timeout(Duration::ZERO)),
+            "timeout: must be more than 0 seconds"
+        );
+        let built = with_token().build().unwrap();
+        let debug = format!("{built:?}");
+        assert!(
+            debug.contains("auth: \"bearer token\"") && !debug.contains("tok\""),
+            "{debug}"
+        );
+        assert!(debug.contains("https://data.nsidc.earthdatacloud.nasa.gov/s3credentials"));
     }
 }
