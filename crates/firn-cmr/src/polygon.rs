@@ -58,9 +58,15 @@ pub(crate) fn ladder(polygon: &[LatLon], max_vertices: usize) -> Result<Vec<Rung
         ring: densify(&ring),
         tolerance: 0.0,
     }];
+    // Dilating the hull's vertices covers as much as dilating all of them, for less work. A
+    // ring with area always has a hull; a tolerance so large that the hull collapses yields no
+    // polygon and is skipped.
+    let hull = to_region(&ring, None).unwrap_or_default();
     for tolerance in TOLERANCES {
-        // A tolerance so large that the hull collapses yields no polygon: skip it.
-        if let Ok(simplified) = covering(&ring, tolerance) {
+        if hull.len() < 4 {
+            break;
+        }
+        if let Ok(simplified) = covering(&hull, tolerance) {
             candidates.push(Rung {
                 ring: densify(&simplified),
                 tolerance,
@@ -149,7 +155,8 @@ fn normalize(polygon: &[LatLon]) -> Result<Vec<LatLon>> {
     Ok(ring)
 }
 
-/// A convex polygon containing `ring`, simplified at `tolerance` degrees (see the module docs).
+/// A convex polygon containing the closed ring `ring`, simplified at `tolerance` degrees (see
+/// the module docs).
 fn covering(ring: &[LatLon], tolerance: f64) -> Result<Vec<LatLon>, firn_region::RegionError> {
     let radius = tolerance / (PI / 8.0).cos();
     let mut points = Vec::with_capacity(ring.len() * 8);
