@@ -6,9 +6,10 @@ use crate::error::{Error, Result};
 use crate::extent::{ExtentPhotons, Real};
 use crate::flags::{MAX_ITERATIONS, OUT_OF_BOUNDS, SPREAD_TOO_SHORT, TOO_FEW_PHOTONS};
 use crate::intercept::intercepts;
-use crate::lsq::{Line, Pt};
+use crate::lsq::Line;
 use crate::params::FitParams;
 use crate::record::{FitOutcome, Segment};
+use crate::set::WorkingSet;
 use crate::sigma::SpreadInputs;
 
 /// Reusable working memory for [`Fitter::fit_extent`](crate::Fitter::fit_extent).
@@ -17,7 +18,7 @@ use crate::sigma::SpreadInputs;
 /// allocate. One per thread ([`Fitter::fit_beam`](crate::Fitter::fit_beam) keeps one per rayon job).
 #[derive(Debug, Clone, Default)]
 pub struct FitScratch {
-    pts: Vec<Pt>,
+    set: WorkingSet,
     bins: Bins,
 }
 
@@ -30,26 +31,9 @@ impl FitScratch {
     /// Scratch pre-sized for extents of up to `photons` photons.
     pub fn with_capacity(photons: usize) -> Self {
         FitScratch {
-            pts: Vec::with_capacity(photons),
+            set: WorkingSet::with_capacity(photons),
             bins: Bins::default(),
         }
-    }
-
-    fn load<F: Real>(&mut self, ext: &ExtentPhotons<'_, F>) {
-        let c = ext.meta.x_atc;
-        self.pts.clear();
-        self.pts.extend(
-            ext.x
-                .iter()
-                .zip(ext.h)
-                .zip(0u32..)
-                .map(|((&x, &h), row)| Pt {
-                    r: 0.0,
-                    x: x - c,
-                    h: h.into(),
-                    row,
-                }),
-        );
     }
 }
 
@@ -86,12 +70,19 @@ fn sigma_expected(slope: f64) -> f64 {
     (pulse * pulse + beam * beam).sqrt()
 }
 
-/// The working set of the current least-squares fit: `pts[lo..hi]`.
-#[derive(Debug, Clone, Copy)]
-struct Current {
-    line: Line,
-    lo: usize,
-    hi: usize,
+/// Why the loop of SPEC §7 step 6 stops after a window test, or `None` to fit again.
+fn stop_reason(count: usize, n: usize, span: f64, fits: u32, params: &FitParams) -> Option<u16> {
+    if count < params.cnt as usize {
+        Some(TOO_FEW_PHOTONS)
+    } else if span < params.ats {
+        Some(SPREAD_TOO_SHORT)
+    } else if count == n {
+        Some(0)
+    } else if fits >= params.maxi {
+        Some(MAX_ITERATIONS)
+    } else {
+        None
+    }
 }
 
 /// Fits one validated extent with a validated background density.
@@ -105,28 +96,22 @@ pub(crate) fn fit_core<F: Real>(
     if pflags != 0 && !params.pass_invalid {
         return FitOutcome::NotFitted { pflags };
     }
-    scratch.load(ext);
-    let FitScratch { pts, bins } = scratch;
-    let Some(line) = Line::fit(pts) else {
+    let FitScratch { set, bins } = scratch;
+    set.load(ext);
+    let Some(mut line) = set.fit() else {
         return FitOutcome::NotFitted {
             pflags: pflags | SPREAD_TOO_SHORT,
         };
     };
-    let mut cur = Current {
-        line,
-        lo: 0,
-        hi: pts.len(),
-    };
     let mut w = 0.0_f64;
     let mut fits = 1_u32;
     loop {
-        let set = &mut pts[cur.lo..cur.hi];
-        let (rmin, rmax, sum_abs) = cur.line.residuals(set);
+        let range = set.residuals(&line);
         let n = set.len();
 
         // Step 2: window and background.
         let (zmin, zmax, n_bg) = if fits == 1 {
-            (rmin, rmax, density * (rmax - rmin))
+            (range.min, range.max, density * (range.max - range.min))
         } else {
             (-w / 2.0, w / 2.0, density * w)
         };
@@ -145,87 +130,68 @@ pub(crate) fn fit_core<F: Real>(
         };
 
         // Step 3: robust spread over the residuals in ascending order.
-        let spread = bins.spread(set, (rmin, rmax), sum_abs / n as f64, inputs);
+        let mean_abs = range.sum_abs / n as f64;
+        let spread = bins.spread(set.r(), (range.min, range.max), mean_abs, inputs);
         if spread.out_of_bounds {
             pflags |= OUT_OF_BOUNDS;
         }
 
         // Steps 4-5: the new window.
-        let sigma_exp = sigma_expected(cur.line.m1);
+        let sigma_exp = sigma_expected(line.m1);
         let w_new = params
             .h_min_win
             .max(6.0 * sigma_exp)
             .max(6.0 * spread.sigma_r.min(params.sigma_r_max));
         w = w_new.max(0.75 * w);
 
-        // Step 6: photons strictly inside the window move to the front of the set (the set
-        // itself is unchanged, so the outputs can still come from it).
-        let (count, xmin, xmax) = select(set, w / 2.0);
-        if count < params.cnt as usize {
-            pflags |= TOO_FEW_PHOTONS;
-            break;
-        }
-        if xmax - xmin < params.ats {
-            pflags |= SPREAD_TOO_SHORT;
-            break;
-        }
-        if count == n {
-            break;
-        }
-        if fits >= params.maxi {
-            pflags |= MAX_ITERATIONS;
-            break;
-        }
-        let (lo, hi) = (cur.lo, cur.lo + count);
-        let Some(line) = Line::fit(&pts[lo..hi]) else {
-            // Only possible when ats ≤ 0: the previous fit and its set stand.
-            pflags |= SPREAD_TOO_SHORT;
-            break;
+        // Step 6: the photons strictly inside the window.
+        let half = w / 2.0;
+        let inside = set.inside(half);
+        let stop = stop_reason(inside.count, n, inside.xmax - inside.xmin, fits, params);
+        let stop = match stop {
+            Some(bits) => Some(bits),
+            None => match set.refit_inside(half) {
+                Some(next) => {
+                    line = next;
+                    fits += 1;
+                    None
+                }
+                // Only possible when ats ≤ 0: the previous fit and its set stand.
+                None => Some(SPREAD_TOO_SHORT),
+            },
         };
-        cur = Current { line, lo, hi };
-        fits += 1;
-    }
-    FitOutcome::Fitted(finish(cur, &pts[cur.lo..cur.hi], w, pflags, ext))
-}
-
-/// Moves the photons with |r| < `half` to the front (a partition: the set keeps its members) and
-/// returns their count and x range.
-fn select(p: &mut [Pt], half: f64) -> (usize, f64, f64) {
-    let (mut count, mut xmin, mut xmax) = (0, f64::INFINITY, f64::NEG_INFINITY);
-    for i in 0..p.len() {
-        let q = p[i];
-        if q.r.abs() < half {
-            xmin = xmin.min(q.x);
-            xmax = xmax.max(q.x);
-            p.swap(count, i);
-            count += 1;
+        if let Some(bits) = stop {
+            pflags |= bits;
+            if inside.count != n {
+                set.inside_first(half);
+            }
+            break;
         }
     }
-    (count, xmin, xmax)
+    FitOutcome::Fitted(finish(&line, set, w, pflags, ext))
 }
 
 /// Builds the segment from the last fit and its photon set.
 fn finish<F: Real>(
-    cur: Current,
-    set: &[Pt],
+    line: &Line,
+    set: &WorkingSet,
     w: f64,
     pflags: u16,
     ext: &ExtentPhotons<'_, F>,
 ) -> Segment {
     let n = set.len();
-    let sum_r2: f64 = set.iter().map(|q| q.r * q.r).sum();
-    let rms = (sum_r2 / n as f64).sqrt();
-    let at = intercepts(&cur.line, set, ext);
+    let at = intercepts(line, set, ext);
+    let rms = (at.sum_r2 / n as f64).sqrt();
     Segment {
         extent: ext.meta.extent,
         x_atc: ext.meta.x_atc,
-        h_mean: cur.line.m0,
-        dh_fit_dx: cur.line.m1 as f32,
+        h_mean: line.m0,
+        dh_fit_dx: line.m1 as f32,
         dh_fit_dy: f32::NAN,
         n_fit_photons: i32::try_from(n).unwrap_or(i32::MAX),
         w_surface_window_final: w as f32,
         rms_misfit: rms as f32,
-        h_sigma: (rms * cur.line.inv00.sqrt()) as f32,
+        h_sigma: (rms * line.inv00.sqrt()) as f32,
         latitude: at.lat,
         longitude: at.lon,
         time_ns: at.time_ns,

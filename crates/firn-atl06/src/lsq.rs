@@ -1,14 +1,4 @@
-//! Closed-form least squares of h = m0 + m1·x (G = [1, x]).
-
-/// One photon of the working set: its current residual, x relative to the extent centre, height,
-/// and row within the extent.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Pt {
-    pub(crate) r: f64,
-    pub(crate) x: f64,
-    pub(crate) h: f64,
-    pub(crate) row: u32,
-}
+//! Closed-form least squares of h = m0 + m1·x (G = [1, x]) and the residual pass.
 
 /// A least-squares line and the first row of (GᵀG)⁻¹.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,34 +13,55 @@ pub(crate) struct Line {
     pub(crate) inv01: f64,
 }
 
+/// What the residual pass learns besides the residuals.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ResidualRange {
+    /// The smallest residual (+∞ when there is none or all are NaN).
+    pub(crate) min: f64,
+    /// The largest residual.
+    pub(crate) max: f64,
+    /// Σ|r|, in no particular order (it only sizes the σ_r bins).
+    pub(crate) sum_abs: f64,
+}
+
+/// Lanes of the residual pass: independent accumulators the compiler keeps in vector registers.
+const LANES: usize = 4;
+
 impl Line {
-    /// Fits the photons, or `None` when GᵀG is singular: fewer than two distinct x (including
-    /// fewer than two photons), or a determinant that rounds to zero or below.
-    pub(crate) fn fit(p: &[Pt]) -> Option<Line> {
-        let first = p.first()?.x;
-        // Two interleaved sets of sums (Σx, Σx², Σh, Σxh) halve the add-latency chain.
+    /// Fits the photons at `x` with heights `h` (equal lengths), or `None` when GᵀG is singular:
+    /// fewer than two distinct x (including fewer than two photons), or a determinant that
+    /// rounds to zero or below.
+    ///
+    /// The sums Σx, Σx², Σh, Σxh run in photon order, even and odd positions in two accumulators
+    /// that are added at the end (this order fixes the result's last bits).
+    pub(crate) fn fit(x: &[f64], h: &[f64]) -> Option<Line> {
+        debug_assert_eq!(x.len(), h.len());
+        let first = *x.first()?;
         let mut acc = [[0.0_f64; 4]; 2];
         let mut distinct = false;
-        let mut pairs = p.chunks_exact(2);
-        for pair in &mut pairs {
-            for (a, q) in acc.iter_mut().zip(pair) {
-                a[0] += q.x;
-                a[1] += q.x * q.x;
-                a[2] += q.h;
-                a[3] += q.x * q.h;
-                distinct |= q.x != first;
+        let (pairs, rest) = x.as_chunks::<2>();
+        let (hpairs, hrest) = h.as_chunks::<2>();
+        for (xs, hs) in pairs.iter().zip(hpairs) {
+            for lane in 0..2 {
+                let (x, h) = (xs[lane], hs[lane]);
+                let a = &mut acc[lane];
+                a[0] += x;
+                a[1] += x * x;
+                a[2] += h;
+                a[3] += x * h;
+                distinct |= x != first;
             }
         }
-        for q in pairs.remainder() {
+        if let (&[x], &[h]) = (rest, hrest) {
             let a = &mut acc[0];
-            a[0] += q.x;
-            a[1] += q.x * q.x;
-            a[2] += q.h;
-            a[3] += q.x * q.h;
-            distinct |= q.x != first;
+            a[0] += x;
+            a[1] += x * x;
+            a[2] += h;
+            a[3] += x * h;
+            distinct |= x != first;
         }
         let [sx, sxx, sh, sxh] = [0, 1, 2, 3].map(|k| acc[0][k] + acc[1][k]);
-        let n = p.len() as f64;
+        let n = x.len() as f64;
         let det = n * sxx - sx * sx;
         if !(distinct && det > 0.0 && det.is_finite()) {
             return None;
@@ -73,21 +84,66 @@ impl Line {
         self.inv00 + self.inv01 * x
     }
 
-    /// Stores every photon's residual h - (m0 + m1·x) and returns the smallest, the largest and
-    /// the sum of their magnitudes.
-    #[inline]
-    pub(crate) fn residuals(&self, p: &mut [Pt]) -> (f64, f64, f64) {
-        let (mut lo, mut hi, mut abs) = (f64::INFINITY, f64::NEG_INFINITY, 0.0);
-        for q in p {
-            q.r = q.h - (self.m0 + self.m1 * q.x);
-            abs += q.r.abs();
-            if q.r < lo {
-                lo = q.r;
-            }
-            if q.r > hi {
-                hi = q.r;
+    /// Writes every photon's residual h - (m0 + m1·x) to `r` (all three of one length) and
+    /// returns their range and Σ|r|. NaN residuals (only from overflowing inputs) take no part in
+    /// the range.
+    pub(crate) fn residuals(&self, x: &[f64], h: &[f64], r: &mut [f64]) -> ResidualRange {
+        debug_assert!(x.len() == h.len() && h.len() == r.len());
+        let (m0, m1) = (self.m0, self.m1);
+        let mut lo = [f64::INFINITY; LANES];
+        let mut hi = [f64::NEG_INFINITY; LANES];
+        let mut abs = [0.0_f64; LANES];
+        let mut lanes = |j: usize, x: f64, h: f64, r: &mut f64| {
+            let v = h - (m0 + m1 * x);
+            *r = v;
+            abs[j] += v.abs();
+            lo[j] = if v < lo[j] { v } else { lo[j] };
+            hi[j] = if v > hi[j] { v } else { hi[j] };
+        };
+        let (xc, xr) = x.as_chunks::<LANES>();
+        let (hc, hr) = h.as_chunks::<LANES>();
+        let (rc, rr) = r.as_chunks_mut::<LANES>();
+        for ((xs, hs), rs) in xc.iter().zip(hc).zip(rc) {
+            for j in 0..LANES {
+                lanes(j, xs[j], hs[j], &mut rs[j]);
             }
         }
-        (lo, hi, abs)
+        for (j, ((&x, &h), r)) in xr.iter().zip(hr).zip(rr).enumerate() {
+            lanes(j, x, h, r);
+        }
+        let fold = |v: [f64; LANES], f: fn(f64, f64) -> f64| v.into_iter().reduce(f);
+        ResidualRange {
+            min: fold(lo, |a, b| if b < a { b } else { a }).unwrap_or(f64::INFINITY),
+            max: fold(hi, |a, b| if b > a { b } else { a }).unwrap_or(f64::NEG_INFINITY),
+            sum_abs: abs.iter().sum(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn residual_range_of_any_length() {
+        let line = Line {
+            m0: 1.0,
+            m1: 0.5,
+            inv00: 0.0,
+            inv01: 0.0,
+        };
+        for n in 0..11 {
+            let x: Vec<f64> = (0..n).map(|i| f64::from(i) - 3.0).collect();
+            let h: Vec<f64> = (0..n).map(|i| f64::from((i * 7) % 5)).collect();
+            let mut r = vec![0.0; x.len()];
+            let got = line.residuals(&x, &h, &mut r);
+            let want: Vec<f64> = x.iter().zip(&h).map(|(x, h)| h - (1.0 + 0.5 * x)).collect();
+            assert_eq!(r, want);
+            let min = want.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = want.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            assert_eq!((got.min, got.max), (min, max), "n = {n}");
+            let abs: f64 = want.iter().map(|v| v.abs()).sum();
+            assert!((got.sum_abs - abs).abs() < 1e-12);
+        }
     }
 }
