@@ -25,7 +25,7 @@ pub(crate) struct ResidualRange {
 }
 
 /// Lanes of the residual pass: independent accumulators the compiler keeps in vector registers.
-const LANES: usize = 4;
+const LANES: usize = 2;
 
 impl Line {
     /// Fits the photons at `x` with heights `h` (equal lengths), or `None` when GᵀG is singular:
@@ -37,30 +37,27 @@ impl Line {
     pub(crate) fn fit(x: &[f64], h: &[f64]) -> Option<Line> {
         debug_assert_eq!(x.len(), h.len());
         let first = *x.first()?;
-        let mut acc = [[0.0_f64; 4]; 2];
-        let mut distinct = false;
-        let (pairs, rest) = x.as_chunks::<2>();
-        let (hpairs, hrest) = h.as_chunks::<2>();
-        for (xs, hs) in pairs.iter().zip(hpairs) {
-            for lane in 0..2 {
-                let (x, h) = (xs[lane], hs[lane]);
-                let a = &mut acc[lane];
-                a[0] += x;
-                a[1] += x * x;
-                a[2] += h;
-                a[3] += x * h;
-                distinct |= x != first;
+        // Lane 0 sums the even positions, lane 1 the odd ones.
+        let (mut sx, mut sxx, mut sh, mut sxh) = ([0.0_f64; 2], [0.0_f64; 2], [0.0; 2], [0.0; 2]);
+        let (pairs, x_rest) = x.as_chunks::<2>();
+        let (h_pairs, h_rest) = h.as_chunks::<2>();
+        for (xs, hs) in pairs.iter().zip(h_pairs) {
+            for l in 0..2 {
+                sx[l] += xs[l];
+                sxx[l] += xs[l] * xs[l];
+                sh[l] += hs[l];
+                sxh[l] += xs[l] * hs[l];
             }
         }
-        if let (&[x], &[h]) = (rest, hrest) {
-            let a = &mut acc[0];
-            a[0] += x;
-            a[1] += x * x;
-            a[2] += h;
-            a[3] += x * h;
-            distinct |= x != first;
+        if let (&[x], &[h]) = (x_rest, h_rest) {
+            sx[0] += x;
+            sxx[0] += x * x;
+            sh[0] += h;
+            sxh[0] += x * h;
         }
-        let [sx, sxx, sh, sxh] = [0, 1, 2, 3].map(|k| acc[0][k] + acc[1][k]);
+        let [sx, sxx, sh, sxh] = [sx, sxx, sh, sxh].map(|s| s[0] + s[1]);
+        // Usually settled by the second photon.
+        let distinct = x.iter().any(|&v| v != first);
         let n = x.len() as f64;
         let det = n * sxx - sx * sx;
         if !(distinct && det > 0.0 && det.is_finite()) {
@@ -93,28 +90,29 @@ impl Line {
         let mut lo = [f64::INFINITY; LANES];
         let mut hi = [f64::NEG_INFINITY; LANES];
         let mut abs = [0.0_f64; LANES];
-        let mut lanes = |j: usize, x: f64, h: f64, r: &mut f64| {
-            let v = h - (m0 + m1 * x);
-            *r = v;
-            abs[j] += v.abs();
-            lo[j] = if v < lo[j] { v } else { lo[j] };
-            hi[j] = if v > hi[j] { v } else { hi[j] };
-        };
         let (xc, xr) = x.as_chunks::<LANES>();
         let (hc, hr) = h.as_chunks::<LANES>();
         let (rc, rr) = r.as_chunks_mut::<LANES>();
         for ((xs, hs), rs) in xc.iter().zip(hc).zip(rc) {
             for j in 0..LANES {
-                lanes(j, xs[j], hs[j], &mut rs[j]);
+                let v = hs[j] - (m0 + m1 * xs[j]);
+                rs[j] = v;
+                abs[j] += v.abs();
+                lo[j] = if v < lo[j] { v } else { lo[j] };
+                hi[j] = if v > hi[j] { v } else { hi[j] };
             }
         }
-        for (j, ((&x, &h), r)) in xr.iter().zip(hr).zip(rr).enumerate() {
-            lanes(j, x, h, r);
+        for ((&x, &h), r) in xr.iter().zip(hr).zip(rr) {
+            let v = h - (m0 + m1 * x);
+            *r = v;
+            abs[0] += v.abs();
+            lo[0] = if v < lo[0] { v } else { lo[0] };
+            hi[0] = if v > hi[0] { v } else { hi[0] };
         }
-        let fold = |v: [f64; LANES], f: fn(f64, f64) -> f64| v.into_iter().reduce(f);
+        let (lo, hi) = (lo.into_iter(), hi.into_iter());
         ResidualRange {
-            min: fold(lo, |a, b| if b < a { b } else { a }).unwrap_or(f64::INFINITY),
-            max: fold(hi, |a, b| if b > a { b } else { a }).unwrap_or(f64::NEG_INFINITY),
+            min: lo.fold(f64::INFINITY, |a, b| if b < a { b } else { a }),
+            max: hi.fold(f64::NEG_INFINITY, |a, b| if b > a { b } else { a }),
             sum_abs: abs.iter().sum(),
         }
     }

@@ -9,11 +9,13 @@ use crate::extent::{ExtentPhotons, Real};
 use crate::lsq::{Line, ResidualRange};
 
 /// Lanes of the window count: independent accumulators the compiler keeps in vector registers.
-const LANES: usize = 4;
+const LANES: usize = 2;
 
-/// One set of photon columns.
+/// One set of photon columns: the first `len` entries of each vector are the set (the vectors
+/// only grow, so reuse writes over old values instead of clearing them).
 #[derive(Debug, Clone, Default)]
 struct Columns {
+    len: usize,
     /// x relative to the extent centre.
     x: Vec<f64>,
     /// Height.
@@ -25,16 +27,24 @@ struct Columns {
 }
 
 impl Columns {
-    fn len(&self) -> usize {
-        self.x.len()
+    fn with_capacity(n: usize) -> Self {
+        Columns {
+            len: 0,
+            x: Vec::with_capacity(n),
+            h: Vec::with_capacity(n),
+            r: Vec::with_capacity(n),
+            row: Vec::with_capacity(n),
+        }
     }
 
-    /// Sets every column to length `n` (contents unspecified).
-    fn resize(&mut self, n: usize) {
-        self.x.resize(n, 0.0);
-        self.h.resize(n, 0.0);
-        self.r.resize(n, 0.0);
-        self.row.resize(n, 0);
+    /// Makes room for `n` photons; the contents of the first `n` entries are unspecified.
+    fn reserve_len(&mut self, n: usize) {
+        if self.x.len() < n {
+            self.x.resize(n, 0.0);
+            self.h.resize(n, 0.0);
+            self.r.resize(n, 0.0);
+            self.row.resize(n, 0);
+        }
     }
 
     fn swap(&mut self, i: usize, j: usize) {
@@ -66,77 +76,80 @@ pub(crate) struct WorkingSet {
 impl WorkingSet {
     /// Pre-sized for extents of up to `photons` photons.
     pub(crate) fn with_capacity(photons: usize) -> Self {
-        let columns = || Columns {
-            x: Vec::with_capacity(photons),
-            h: Vec::with_capacity(photons),
-            r: Vec::with_capacity(photons),
-            row: Vec::with_capacity(photons),
-        };
         WorkingSet {
-            cur: columns(),
-            next: columns(),
+            cur: Columns::with_capacity(photons),
+            next: Columns::with_capacity(photons),
         }
     }
 
     /// P = every photon of `ext`, x relative to its centre, heights as f64.
     pub(crate) fn load<F: Real>(&mut self, ext: &ExtentPhotons<'_, F>) {
+        let n = ext.x.len();
         let c = ext.meta.x_atc;
         let cur = &mut self.cur;
-        cur.x.clear();
-        cur.x.extend(ext.x.iter().map(|&x| x - c));
-        cur.h.clear();
-        cur.h.extend(ext.h.iter().map(|&h| h.into()));
-        cur.r.clear();
-        cur.r.resize(ext.x.len(), 0.0);
-        cur.row.clear();
+        cur.reserve_len(n);
+        cur.len = n;
+        for (to, &x) in cur.x.iter_mut().zip(ext.x) {
+            *to = x - c;
+        }
+        for (to, &h) in cur.h.iter_mut().zip(ext.h) {
+            *to = h.into();
+        }
         // At most u32::MAX photons: `ExtentPhotons::new` checks.
-        cur.row.extend(0..ext.x.len() as u32);
+        for (to, row) in cur.row[..n].iter_mut().zip(0..) {
+            *to = row;
+        }
     }
 
     /// |P|.
     pub(crate) fn len(&self) -> usize {
-        self.cur.len()
+        self.cur.len
     }
 
     /// x of P (relative to the centre).
     pub(crate) fn x(&self) -> &[f64] {
-        &self.cur.x
+        &self.cur.x[..self.cur.len]
     }
 
     /// The residuals of the last [`WorkingSet::residuals`] pass.
     pub(crate) fn r(&self) -> &[f64] {
-        &self.cur.r
+        &self.cur.r[..self.cur.len]
     }
 
     /// Rows of P within the extent.
     pub(crate) fn rows(&self) -> &[u32] {
-        &self.cur.row
+        &self.cur.row[..self.cur.len]
     }
 
     /// The least-squares line over P.
     pub(crate) fn fit(&self) -> Option<Line> {
-        Line::fit(&self.cur.x, &self.cur.h)
+        let n = self.cur.len;
+        Line::fit(&self.cur.x[..n], &self.cur.h[..n])
     }
 
     /// Stores the residuals of P against `line`.
     pub(crate) fn residuals(&mut self, line: &Line) -> ResidualRange {
         let c = &mut self.cur;
-        line.residuals(&c.x, &c.h, &mut c.r)
+        let n = c.len;
+        line.residuals(&c.x[..n], &c.h[..n], &mut c.r[..n])
     }
 
     /// Counts the photons with |r| < `half` and their x range.
     pub(crate) fn inside(&self, half: f64) -> Inside {
-        let mut count = [0_usize; LANES];
+        let mut count = [0_u64; LANES];
         let mut xmin = [f64::INFINITY; LANES];
         let mut xmax = [f64::NEG_INFINITY; LANES];
+        // Plain compare-and-select (no NaN rules: x is finite), which vectorises.
         let mut lanes = |j: usize, r: f64, x: f64| {
             let keep = r.abs() < half;
-            count[j] += usize::from(keep);
-            xmin[j] = if keep { xmin[j].min(x) } else { xmin[j] };
-            xmax[j] = if keep { xmax[j].max(x) } else { xmax[j] };
+            count[j] += u64::from(keep);
+            let lo = if keep { x } else { f64::INFINITY };
+            let hi = if keep { x } else { f64::NEG_INFINITY };
+            xmin[j] = if lo < xmin[j] { lo } else { xmin[j] };
+            xmax[j] = if hi > xmax[j] { hi } else { xmax[j] };
         };
-        let (rc, rr) = self.cur.r.as_chunks::<LANES>();
-        let (xc, xr) = self.cur.x.as_chunks::<LANES>();
+        let (rc, rr) = self.r().as_chunks::<LANES>();
+        let (xc, xr) = self.x().as_chunks::<LANES>();
         for (rs, xs) in rc.iter().zip(xc) {
             for j in 0..LANES {
                 lanes(j, rs[j], xs[j]);
@@ -146,7 +159,8 @@ impl WorkingSet {
             lanes(j, r, x);
         }
         Inside {
-            count: count.iter().sum(),
+            // At most u32::MAX photons: the sum fits any usize.
+            count: count.iter().sum::<u64>() as usize,
             xmin: xmin.into_iter().fold(f64::INFINITY, f64::min),
             xmax: xmax.into_iter().fold(f64::NEG_INFINITY, f64::max),
         }
@@ -156,21 +170,24 @@ impl WorkingSet {
     /// When it is singular, P stays as it was and `None` is returned.
     pub(crate) fn refit_inside(&mut self, half: f64) -> Option<Line> {
         let (cur, next) = (&self.cur, &mut self.next);
-        let n = cur.len();
-        next.resize(n);
+        let n = cur.len;
+        next.reserve_len(n);
+        let (to_x, to_h, to_row) = (&mut next.x[..n], &mut next.h[..n], &mut next.row[..n]);
         let mut k = 0;
-        for i in 0..n {
+        for (((&x, &h), &row), &r) in cur.x[..n]
+            .iter()
+            .zip(&cur.h[..n])
+            .zip(&cur.row[..n])
+            .zip(&cur.r[..n])
+        {
             // Written unconditionally, kept by advancing: no branch on the window test.
-            next.x[k] = cur.x[i];
-            next.h[k] = cur.h[i];
-            next.row[k] = cur.row[i];
-            k += usize::from(cur.r[i].abs() < half);
+            to_x[k] = x;
+            to_h[k] = h;
+            to_row[k] = row;
+            k += usize::from(r.abs() < half);
         }
-        next.x.truncate(k);
-        next.h.truncate(k);
-        next.r.truncate(k);
-        next.row.truncate(k);
-        let line = Line::fit(&next.x, &next.h)?;
+        let line = Line::fit(&next.x[..k], &next.h[..k])?;
+        next.len = k;
         std::mem::swap(&mut self.cur, &mut self.next);
         Some(line)
     }
@@ -181,7 +198,7 @@ impl WorkingSet {
     pub(crate) fn inside_first(&mut self, half: f64) {
         let c = &mut self.cur;
         let mut k = 0;
-        for i in 0..c.len() {
+        for i in 0..c.len {
             if c.r[i].abs() < half {
                 c.swap(k, i);
                 k += 1;
