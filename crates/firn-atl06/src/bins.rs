@@ -8,8 +8,17 @@
 //! inside): first runs of [`GROUP`] bins, then single bins, and only the bins it stops in are
 //! sorted. Results are identical to the walk over fully sorted residuals
 //! ([`spread_by`](crate::sigma::spread_by)); only the work differs.
+//!
+//! Often the fit needs less: σ_r only enters the window through `max(H_min_win, 6·σ_exp,
+//! 6·min(σ_r, sigma_r_max))`, so a small enough upper bound settles the window as exactly as σ_r
+//! itself. The counts alone bound both walks (each stops at or after the first bin it cannot
+//! pass whole, and at or before the first bin where it must stop), hence σ_r from above; when
+//! the bound is small enough and the walks cannot cross (no fallback, so no 0x8), the values are
+//! never placed or sorted.
 
-use crate::sigma::{RobustSpread, SpreadInputs, continue_high, continue_low, low_signal, resolve};
+use crate::sigma::{
+    IQR_TO_SIGMA, RobustSpread, SpreadInputs, continue_high, continue_low, low_signal, resolve,
+};
 
 /// Average photons per bin.
 const PHOTONS_PER_BIN: usize = 1;
@@ -101,13 +110,137 @@ impl Layout {
     }
 }
 
+/// The outcome of [`Bins::spread`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Spread {
+    /// σ_r and its index rules, exactly as the reference walk gives them.
+    Exact(RobustSpread),
+    /// An upper bound on σ_r that the caller's test accepted. The walks cannot cross here, so
+    /// there is no fallback and the indices are in bounds.
+    AtMost(f64),
+}
+
+/// The bins' first ranks: bin k holds ranks `starts[k]..starts[k + 1]`, k < nb.
+#[derive(Debug, Clone, Copy)]
+struct Ranks<'a> {
+    layout: &'a Layout,
+    starts: &'a [u32],
+    s: SpreadInputs,
+    /// 0.25·N_sig and 0.75·N_sig.
+    lower: f64,
+    upper: f64,
+    /// Whole bins may be judged by their bounds (monotone condition, bounding edges).
+    skippable: bool,
+}
+
+impl<'a> Ranks<'a> {
+    fn new(layout: &'a Layout, starts: &'a [u32], s: SpreadInputs) -> Self {
+        Ranks {
+            layout,
+            starts,
+            s,
+            lower: 0.25 * s.n_sig,
+            upper: 0.75 * s.n_sig,
+            skippable: layout.edges_ok && s.bckgrd >= 0.0,
+        }
+    }
+
+    fn range(&self, k: usize) -> (usize, usize) {
+        (self.starts[k] as usize, self.starts[k + 1] as usize)
+    }
+
+    /// The lower walk passes every photon of bins k0..k1: the highest rank there passes at the
+    /// lowest residual bound.
+    fn low_passes(&self, k0: usize, k1: usize) -> bool {
+        let (a, b) = (self.starts[k0], self.starts[k1]);
+        a == b
+            || (self.skippable
+                && continue_low(
+                    b as usize - 1,
+                    self.layout.edge_below(k0),
+                    self.lower,
+                    self.s,
+                ))
+    }
+
+    /// The upper walk passes every photon of bins k0..k1: the lowest rank there passes at the
+    /// highest residual bound.
+    fn high_passes(&self, k0: usize, k1: usize) -> bool {
+        let (a, b) = (self.starts[k0], self.starts[k1]);
+        a == b
+            || (self.skippable
+                && continue_high(
+                    a as usize,
+                    self.layout.edge_above(k1 - 1),
+                    self.upper,
+                    self.s,
+                ))
+    }
+
+    /// The first bin from `from` up that the lower walk cannot pass whole.
+    fn low_unpassed(&self, from: usize) -> Option<usize> {
+        let nb = self.layout.nb;
+        let mut k0 = from;
+        while k0 < nb {
+            let k1 = (k0 + GROUP).min(nb);
+            if !self.low_passes(k0, k1)
+                && let Some(k) = (k0..k1).find(|&k| !self.low_passes(k, k + 1))
+            {
+                return Some(k);
+            }
+            k0 = k1;
+        }
+        None
+    }
+
+    /// The first bin from `below - 1` down that the upper walk cannot pass whole.
+    fn high_unpassed(&self, below: usize) -> Option<usize> {
+        let mut k1 = below;
+        while k1 > 0 {
+            let k0 = k1.saturating_sub(GROUP);
+            if !self.high_passes(k0, k1)
+                && let Some(k) = (k0..k1).rev().find(|&k| !self.high_passes(k, k + 1))
+            {
+                return Some(k);
+            }
+            k1 = k0;
+        }
+        None
+    }
+
+    /// An upper bound on σ_r from the counts alone, if the walks certainly do not cross.
+    fn sigma_bound(&self) -> Option<f64> {
+        if !self.skippable {
+            return None;
+        }
+        let (layout, s) = (self.layout, self.s);
+        // The lower walk reaches bin a and stops at the lowest rank of the first bin whose
+        // lowest rank fails even at that bin's highest residual bound, or before: i0 ≤ i0_max.
+        let a = self.low_unpassed(0)?;
+        let i0_max = (a..layout.nb).find_map(|k| {
+            let (lo, hi) = self.range(k);
+            (lo < hi && !continue_low(lo, layout.edge_above(k), self.lower, s)).then_some(lo)
+        })?;
+        // Likewise from the top: i1 ≥ i1_min.
+        let b = self.high_unpassed(layout.nb)?;
+        let i1_min = (0..=b).rev().find_map(|k| {
+            let (lo, hi) = self.range(k);
+            (lo < hi && !continue_high(hi - 1, layout.edge_below(k), self.upper, s))
+                .then_some(hi - 1)
+        })?;
+        // r[i0] lies in bin a or above, r[i1] in bin b or below.
+        (i1_min >= i0_max).then(|| (layout.edge_above(b) - layout.edge_below(a)) / IQR_TO_SIGMA)
+    }
+}
+
 /// Reusable counting-sort arrays.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Bins {
     layout: Layout,
     /// Each residual's bin.
     bin: Vec<u32>,
-    /// Bin k holds ranks `start[k]..start[k + 1]` (one spare entry at the end, see `fill`).
+    /// The bins' first ranks, one entry ahead while counting (see `count`), in place after
+    /// `place`; one spare entry at the end.
     start: Vec<u32>,
     /// The residuals grouped by bin, bins in value order; a bin's slice is sorted once a walk
     /// reads it.
@@ -116,32 +249,42 @@ pub(crate) struct Bins {
 
 impl Bins {
     /// σ_r over the residuals `r` (any order) whose smallest and largest are `range` and whose
-    /// mean magnitude is `mean_abs`, exactly as the reference walk over the sorted residuals
-    /// would compute it.
+    /// mean magnitude is `mean_abs`: exactly as the reference walk over the sorted residuals
+    /// would compute it, or an upper bound that `enough` accepts (see [`Spread::AtMost`]).
     pub(crate) fn spread(
         &mut self,
         r: &[f64],
         range: (f64, f64),
         mean_abs: f64,
         s: SpreadInputs,
-    ) -> RobustSpread {
+        enough: impl Fn(f64) -> bool,
+    ) -> Spread {
         let n = r.len();
         if s.n_sig <= 1.0 {
-            return low_signal(n, s);
+            return Spread::Exact(low_signal(n, s));
         }
-        self.fill(r, Layout::new(n, range, mean_abs));
+        self.count(r, Layout::new(n, range, mean_abs));
+        let nb = self.layout.nb;
+        let counted = Ranks::new(&self.layout, &self.start[1..nb + 2], s);
+        if let Some(bound) = counted.sigma_bound()
+            && enough(bound)
+        {
+            return Spread::AtMost(bound);
+        }
+        self.place(r);
         let i0 = self.walk_low(s);
         let i1_plus = self.walk_high(s);
-        resolve(n, i0, i1_plus, s, |i| self.value_at(i))
+        Spread::Exact(resolve(n, i0, i1_plus, s, |i| self.value_at(i)))
     }
 
-    /// Counting-sorts the residuals into the bins of `layout`.
-    fn fill(&mut self, r: &[f64], layout: Layout) {
+    /// Bins the residuals by `layout` and counts them: bin k's first rank ends up at
+    /// `start[k + 1]`.
+    fn count(&mut self, r: &[f64], layout: Layout) {
         self.layout = layout;
         self.bin.clear();
         self.bin.extend(r.iter().map(|&v| layout.bin(v)));
-        // Count bin k at start[k + 2]; the running sum then leaves bin k's first rank at
-        // start[k + 1], which the placing pass advances to bin k's end = bin k + 1's start.
+        // Bin k counted at start[k + 2]; the running sum then leaves its first rank at
+        // start[k + 1].
         self.start.clear();
         self.start.resize(layout.nb + 2, 0);
         for &k in &self.bin {
@@ -152,6 +295,11 @@ impl Bins {
             sum += *c;
             *c = sum;
         }
+    }
+
+    /// Places the residuals in bin order; advancing each bin's cursor at `start[k + 1]` leaves
+    /// it at bin k + 1's first rank, so bin k's first rank is then `start[k]`.
+    fn place(&mut self, r: &[f64]) {
         if self.ranked.len() < r.len() {
             self.ranked.resize(r.len(), 0.0);
         }
@@ -162,83 +310,43 @@ impl Bins {
         }
     }
 
-    /// The lower walk: the first rank at which it stops, or n.
+    /// The lower walk over the placed residuals: the first rank at which it stops, or n.
     fn walk_low(&mut self, s: SpreadInputs) -> usize {
-        let Bins {
-            layout,
-            start,
-            ranked,
-            ..
-        } = self;
-        let lower = 0.25 * s.n_sig;
-        let skippable = layout.edges_ok && s.bckgrd >= 0.0;
-        // Every photon of bins k0..k1 passes when the highest rank there passes at the lowest
-        // residual bound.
-        let passes = |k0: usize, k1: usize| {
-            let (a, b) = (start[k0], start[k1]);
-            a == b || (skippable && continue_low(b as usize - 1, layout.edge_below(k0), lower, s))
-        };
-        let nb = layout.nb;
-        let mut k0 = 0;
-        while k0 < nb {
-            let k1 = (k0 + GROUP).min(nb);
-            if !passes(k0, k1) {
-                for k in k0..k1 {
-                    if passes(k, k + 1) {
-                        continue;
-                    }
-                    let (base, vals) = sorted_bin(start, ranked, k);
-                    if let Some(j) = (vals.iter().enumerate())
-                        .position(|(j, &v)| !continue_low(base + j, v, lower, s))
-                    {
-                        return base + j;
-                    }
-                }
+        let nb = self.layout.nb;
+        let ranks = Ranks::new(&self.layout, &self.start[..nb + 1], s);
+        let mut from = 0;
+        while let Some(k) = ranks.low_unpassed(from) {
+            let (base, vals) = sorted_bin(ranks.starts, &mut self.ranked, k);
+            if let Some(j) = (vals.iter().enumerate())
+                .position(|(j, &v)| !continue_low(base + j, v, ranks.lower, s))
+            {
+                return base + j;
             }
-            k0 = k1;
+            from = k + 1;
         }
-        start[nb] as usize
+        ranks.starts[nb] as usize
     }
 
-    /// The upper walk: one past the rank at which it stops, or 0 (i1 = -1).
+    /// The upper walk over the placed residuals: one past the rank at which it stops, or 0
+    /// (i1 = -1).
     fn walk_high(&mut self, s: SpreadInputs) -> usize {
-        let Bins {
-            layout,
-            start,
-            ranked,
-            ..
-        } = self;
-        let upper = 0.75 * s.n_sig;
-        let skippable = layout.edges_ok && s.bckgrd >= 0.0;
-        // Every photon of bins k0..k1 passes when the lowest rank there passes at the highest
-        // residual bound.
-        let passes = |k0: usize, k1: usize| {
-            let (a, b) = (start[k0], start[k1]);
-            a == b || (skippable && continue_high(a as usize, layout.edge_above(k1 - 1), upper, s))
-        };
-        let mut k1 = layout.nb;
-        while k1 > 0 {
-            let k0 = k1.saturating_sub(GROUP);
-            if !passes(k0, k1) {
-                for k in (k0..k1).rev() {
-                    if passes(k, k + 1) {
-                        continue;
-                    }
-                    let (base, vals) = sorted_bin(start, ranked, k);
-                    if let Some(j) = (vals.iter().enumerate().rev())
-                        .find(|&(j, &v)| !continue_high(base + j, v, upper, s))
-                        .map(|(j, _)| j)
-                    {
-                        return base + j + 1;
-                    }
-                }
+        let nb = self.layout.nb;
+        let ranks = Ranks::new(&self.layout, &self.start[..nb + 1], s);
+        let mut below = nb;
+        while let Some(k) = ranks.high_unpassed(below) {
+            let (base, vals) = sorted_bin(ranks.starts, &mut self.ranked, k);
+            if let Some(j) = (vals.iter().enumerate().rev())
+                .find(|&(j, &v)| !continue_high(base + j, v, ranks.upper, s))
+                .map(|(j, _)| j)
+            {
+                return base + j + 1;
             }
-            k1 = k0;
+            below = k;
         }
         0
     }
 
-    /// The residual of rank `i` (< n) in ascending order.
+    /// The residual of rank `i` (< n) in ascending order (after `place`).
     fn value_at(&mut self, i: usize) -> f64 {
         let nb = self.layout.nb;
         let k = self.start[..=nb].partition_point(|&s| s as usize <= i) - 1;
@@ -276,6 +384,7 @@ mod tests {
     fn matches_the_reference_walk() {
         let mut u = stream(0x9e37_79b9_7f4a_7c15);
         let mut bins = Bins::default();
+        let (mut bounded, mut tight) = (0, 0);
         for case in 0..4000 {
             let n = 2 + (u() * 300.0) as usize;
             let narrow = case % 7 == 0;
@@ -318,8 +427,25 @@ mod tests {
             };
             let want = spread_by(n, |i| sorted[i], s);
             let mean_abs = sorted.iter().map(|r| r.abs()).sum::<f64>() / n as f64;
-            let got = bins.spread(&r, (sorted[0], sorted[n - 1]), mean_abs, s);
-            assert_eq!(got, want, "case {case}: n {n} inputs {s:?}");
+            let range = (sorted[0], sorted[n - 1]);
+            let got = bins.spread(&r, range, mean_abs, s, |_| false);
+            assert_eq!(got, Spread::Exact(want), "case {case}: n {n} inputs {s:?}");
+            // Any accepted bound holds, and only where the walks do not cross.
+            if let Spread::AtMost(bound) = bins.spread(&r, range, mean_abs, s, |_| true) {
+                bounded += 1;
+                assert!(
+                    !want.fallback && !want.out_of_bounds,
+                    "case {case}: {want:?}"
+                );
+                assert!(want.sigma_r <= bound, "case {case}: {want:?} above {bound}");
+                tight += usize::from(bound <= 1.5 * want.sigma_r + 0.05);
+            }
         }
+        // The bound path is taken often and is close to σ_r (the bins are fine).
+        assert!(bounded >= 1000, "{bounded} bounded cases");
+        assert!(
+            10 * tight >= 9 * bounded,
+            "{tight} of {bounded} bounds tight"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! The iterative ATL06-SR fit of one extent (SPEC §7).
 
-use crate::bins::Bins;
+use crate::bins::{Bins, Spread};
 use crate::constants::{PRF, SIGMA_BEAM, SIGMA_XMIT, SPEED_OF_LIGHT};
 use crate::error::{Error, Result};
 use crate::extent::{ExtentPhotons, Real};
@@ -129,20 +129,23 @@ pub(crate) fn fit_core<F: Real>(
             n_sig: n as f64 - n_bg,
         };
 
-        // Step 3: robust spread over the residuals in ascending order.
+        // Steps 3-5: the robust spread σ_r and the new window. σ_r only matters through
+        // 6·min(σ_r, sigma_r_max) against the other two terms, so an upper bound that stays at
+        // or below them settles W exactly (`Spread::AtMost`).
+        let floor = params.h_min_win.max(6.0 * sigma_expected(line.m1));
+        let capped = |sigma_r: f64| 6.0 * sigma_r.min(params.sigma_r_max);
         let mean_abs = range.sum_abs / n as f64;
-        let spread = bins.spread(set.r(), (range.min, range.max), mean_abs, inputs);
-        if spread.out_of_bounds {
-            pflags |= OUT_OF_BOUNDS;
-        }
-
-        // Steps 4-5: the new window.
-        let sigma_exp = sigma_expected(line.m1);
-        let w_new = params
-            .h_min_win
-            .max(6.0 * sigma_exp)
-            .max(6.0 * spread.sigma_r.min(params.sigma_r_max));
-        w = w_new.max(0.75 * w);
+        let range = (range.min, range.max);
+        let sigma_r = match bins.spread(set.r(), range, mean_abs, inputs, |b| capped(b) <= floor) {
+            Spread::Exact(spread) => {
+                if spread.out_of_bounds {
+                    pflags |= OUT_OF_BOUNDS;
+                }
+                spread.sigma_r
+            }
+            Spread::AtMost(bound) => bound,
+        };
+        w = floor.max(capped(sigma_r)).max(0.75 * w);
 
         // Step 6: the photons strictly inside the window.
         let half = w / 2.0;

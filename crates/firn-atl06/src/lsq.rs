@@ -90,29 +90,29 @@ impl Line {
         let mut lo = [f64::INFINITY; LANES];
         let mut hi = [f64::NEG_INFINITY; LANES];
         let mut abs = [0.0_f64; LANES];
+        // `min`/`max` skip NaN, as the comparisons of the specification do.
+        let mut lanes = |j: usize, x: f64, h: f64, r: &mut f64| {
+            let v = h - (m0 + m1 * x);
+            *r = v;
+            abs[j] += v.abs();
+            lo[j] = lo[j].min(v);
+            hi[j] = hi[j].max(v);
+        };
         let (xc, xr) = x.as_chunks::<LANES>();
         let (hc, hr) = h.as_chunks::<LANES>();
         let (rc, rr) = r.as_chunks_mut::<LANES>();
         for ((xs, hs), rs) in xc.iter().zip(hc).zip(rc) {
             for j in 0..LANES {
-                let v = hs[j] - (m0 + m1 * xs[j]);
-                rs[j] = v;
-                abs[j] += v.abs();
-                lo[j] = if v < lo[j] { v } else { lo[j] };
-                hi[j] = if v > hi[j] { v } else { hi[j] };
+                lanes(j, xs[j], hs[j], &mut rs[j]);
             }
         }
         for ((&x, &h), r) in xr.iter().zip(hr).zip(rr) {
-            let v = h - (m0 + m1 * x);
-            *r = v;
-            abs[0] += v.abs();
-            lo[0] = if v < lo[0] { v } else { lo[0] };
-            hi[0] = if v > hi[0] { v } else { hi[0] };
+            lanes(0, x, h, r);
         }
         let (lo, hi) = (lo.into_iter(), hi.into_iter());
         ResidualRange {
-            min: lo.fold(f64::INFINITY, |a, b| if b < a { b } else { a }),
-            max: hi.fold(f64::NEG_INFINITY, |a, b| if b > a { b } else { a }),
+            min: lo.fold(f64::INFINITY, f64::min),
+            max: hi.fold(f64::NEG_INFINITY, f64::max),
             sum_abs: abs.iter().sum(),
         }
     }
