@@ -70,21 +70,6 @@ fn sigma_expected(slope: f64) -> f64 {
     (pulse * pulse + beam * beam).sqrt()
 }
 
-/// Why the loop of SPEC §7 step 6 stops after a window test, or `None` to fit again.
-fn stop_reason(count: usize, n: usize, span: f64, fits: u32, params: &FitParams) -> Option<u16> {
-    if count < params.cnt as usize {
-        Some(TOO_FEW_PHOTONS)
-    } else if span < params.ats {
-        Some(SPREAD_TOO_SHORT)
-    } else if count == n {
-        Some(0)
-    } else if fits >= params.maxi {
-        Some(MAX_ITERATIONS)
-    } else {
-        None
-    }
-}
-
 /// Fits one validated extent with a validated background density.
 pub(crate) fn fit_core<F: Real>(
     params: &FitParams,
@@ -147,25 +132,33 @@ pub(crate) fn fit_core<F: Real>(
         };
         w = floor.max(capped(sigma_r)).max(0.75 * w);
 
-        // Step 6: the photons strictly inside the window.
+        // Step 6: the photons strictly inside the window, the tests in their order.
         let half = w / 2.0;
-        let inside = set.inside(half);
-        let stop = stop_reason(inside.count, n, inside.xmax - inside.xmin, fits, params);
-        let stop = match stop {
-            Some(bits) => Some(bits),
-            None => match set.refit_inside(half) {
-                Some(next) => {
-                    line = next;
-                    fits += 1;
-                    None
-                }
-                // Only possible when ats ≤ 0: the previous fit and its set stand.
-                None => Some(SPREAD_TOO_SHORT),
-            },
+        let count = set.count_inside(half);
+        let stop = if count < params.cnt as usize {
+            Some(TOO_FEW_PHOTONS)
+        } else if count == n {
+            // Every photon inside: P's own spread decides.
+            if set.x_range().span() < params.ats {
+                Some(SPREAD_TOO_SHORT)
+            } else {
+                Some(0)
+            }
+        } else if set.stage_inside(half).span() < params.ats {
+            Some(SPREAD_TOO_SHORT)
+        } else if fits >= params.maxi {
+            Some(MAX_ITERATIONS)
+        } else if let Some(next) = set.adopt_staged() {
+            line = next;
+            fits += 1;
+            None
+        } else {
+            // Only possible when ats ≤ 0: the previous fit and its set stand.
+            Some(SPREAD_TOO_SHORT)
         };
         if let Some(bits) = stop {
             pflags |= bits;
-            if inside.count != n {
+            if count != n {
                 set.inside_first(half);
             }
             break;

@@ -30,22 +30,25 @@ pub(crate) fn intercepts<F: Real>(
 ) -> Intercepts {
     let unwrap = needs_unwrap(ext.meta.lon_p0);
     let t0 = ext.meta.time_p0;
+    // One length for every channel (validated equal), so one bounds check covers a row.
+    let n = ext.x.len();
+    let (lats, lons, times, ys) = (&ext.lat[..n], &ext.lon[..n], &ext.time[..n], &ext.y[..n]);
     let (mut sum_r2, mut lat, mut lon, mut dt, mut y) = (0.0, 0.0, 0.0, 0.0, 0.0);
     for ((&x, &r), &row) in set.x().iter().zip(set.r()).zip(set.rows()) {
         let g = line.weight(x);
         // Rows were numbered from this extent's own arrays when the working set was loaded.
         let i = row as usize;
-        let raw_lon = ext.lon[i];
+        let raw_lon = lons[i];
         let l = if unwrap && raw_lon < 0.0 {
             raw_lon + 360.0
         } else {
             raw_lon
         };
         sum_r2 += r * r;
-        lat += g * ext.lat[i];
+        lat += g * lats[i];
         lon += g * l;
-        dt += g * (ext.time[i] - t0);
-        y += g * ext.y[i].into();
+        dt += g * (times[i] - t0);
+        y += g * ys[i].into();
     }
     if unwrap && lon >= 180.0 {
         lon -= 360.0;

@@ -8,12 +8,33 @@
 use crate::extent::{ExtentPhotons, Real};
 use crate::lsq::{Line, ResidualRange};
 
-/// Lanes of the window count: independent accumulators the compiler keeps in vector registers.
+/// Lanes of the x-range passes: independent accumulators the compiler keeps in a vector register.
 const LANES: usize = 2;
+
+/// The along-track extremes of a set of photons.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct XRange {
+    /// Smallest x (+∞ for no photon).
+    pub(crate) min: f64,
+    /// Largest x (-∞ for no photon).
+    pub(crate) max: f64,
+}
+
+impl XRange {
+    const EMPTY: XRange = XRange {
+        min: f64::INFINITY,
+        max: f64::NEG_INFINITY,
+    };
+
+    /// max - min: the along-track spread of SPEC §7 step 6.
+    pub(crate) fn span(&self) -> f64 {
+        self.max - self.min
+    }
+}
 
 /// One set of photon columns: the first `len` entries of each vector are the set (the vectors
 /// only grow, so reuse writes over old values instead of clearing them).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Columns {
     len: usize,
     /// x relative to the extent centre.
@@ -24,6 +45,14 @@ struct Columns {
     r: Vec<f64>,
     /// Row within the extent, for the pass-through channels.
     row: Vec<u32>,
+    /// The x range of the set.
+    x_range: XRange,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns::with_capacity(0)
+    }
 }
 
 impl Columns {
@@ -34,6 +63,7 @@ impl Columns {
             h: Vec::with_capacity(n),
             r: Vec::with_capacity(n),
             row: Vec::with_capacity(n),
+            x_range: XRange::EMPTY,
         }
     }
 
@@ -55,15 +85,26 @@ impl Columns {
     }
 }
 
-/// The photons strictly inside a window and their along-track extremes.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Inside {
-    /// Photons with |r| < W/2.
-    pub(crate) count: usize,
-    /// Their smallest x (+∞ when there is none).
-    pub(crate) xmin: f64,
-    /// Their largest x (-∞ when there is none).
-    pub(crate) xmax: f64,
+/// The x range of `x`.
+fn x_range(x: &[f64]) -> XRange {
+    let mut lo = [f64::INFINITY; LANES];
+    let mut hi = [f64::NEG_INFINITY; LANES];
+    let (chunks, rest) = x.as_chunks::<LANES>();
+    // Compare-and-select (x is finite: no NaN rule needed), which vectorises.
+    for xs in chunks {
+        for j in 0..LANES {
+            lo[j] = if xs[j] < lo[j] { xs[j] } else { lo[j] };
+            hi[j] = if xs[j] > hi[j] { xs[j] } else { hi[j] };
+        }
+    }
+    for &x in rest {
+        lo[0] = if x < lo[0] { x } else { lo[0] };
+        hi[0] = if x > hi[0] { x } else { hi[0] };
+    }
+    XRange {
+        min: lo.into_iter().fold(f64::INFINITY, f64::min),
+        max: hi.into_iter().fold(f64::NEG_INFINITY, f64::max),
+    }
 }
 
 /// The fit's working set and the buffer for the next one.
@@ -99,6 +140,7 @@ impl WorkingSet {
         for (to, row) in cur.row[..n].iter_mut().zip(0..) {
             *to = row;
         }
+        cur.x_range = x_range(&cur.x[..n]);
     }
 
     /// |P|.
@@ -134,60 +176,42 @@ impl WorkingSet {
         line.residuals(&c.x[..n], &c.h[..n], &mut c.r[..n])
     }
 
-    /// Counts the photons with |r| < `half` and their x range.
-    pub(crate) fn inside(&self, half: f64) -> Inside {
-        let mut count = [0_u64; LANES];
-        let mut xmin = [f64::INFINITY; LANES];
-        let mut xmax = [f64::NEG_INFINITY; LANES];
-        // Plain compare-and-select (no NaN rules: x is finite), which vectorises.
-        let mut lanes = |j: usize, r: f64, x: f64| {
-            let keep = r.abs() < half;
-            count[j] += u64::from(keep);
-            let lo = if keep { x } else { f64::INFINITY };
-            let hi = if keep { x } else { f64::NEG_INFINITY };
-            xmin[j] = if lo < xmin[j] { lo } else { xmin[j] };
-            xmax[j] = if hi > xmax[j] { hi } else { xmax[j] };
-        };
-        let (rc, rr) = self.r().as_chunks::<LANES>();
-        let (xc, xr) = self.x().as_chunks::<LANES>();
-        for (rs, xs) in rc.iter().zip(xc) {
-            for j in 0..LANES {
-                lanes(j, rs[j], xs[j]);
-            }
-        }
-        for (j, (&r, &x)) in rr.iter().zip(xr).enumerate() {
-            lanes(j, r, x);
-        }
-        Inside {
-            // At most u32::MAX photons: the sum fits any usize.
-            count: count.iter().sum::<u64>() as usize,
-            xmin: xmin.into_iter().fold(f64::INFINITY, f64::min),
-            xmax: xmax.into_iter().fold(f64::NEG_INFINITY, f64::max),
-        }
+    /// The number of photons with |r| < `half`.
+    pub(crate) fn count_inside(&self, half: f64) -> usize {
+        self.r().iter().filter(|r| r.abs() < half).count()
     }
 
-    /// P = the photons with |r| < `half`, if their least-squares fit is regular; returns that fit.
-    /// When it is singular, P stays as it was and `None` is returned.
-    pub(crate) fn refit_inside(&mut self, half: f64) -> Option<Line> {
+    /// The x range of P.
+    pub(crate) fn x_range(&self) -> XRange {
+        self.cur.x_range
+    }
+
+    /// Stages the photons with |r| < `half` as the next set (P itself is unchanged) and returns
+    /// their x range.
+    pub(crate) fn stage_inside(&mut self, half: f64) -> XRange {
         let (cur, next) = (&self.cur, &mut self.next);
         let n = cur.len;
         next.reserve_len(n);
         let (to_x, to_h, to_row) = (&mut next.x[..n], &mut next.h[..n], &mut next.row[..n]);
+        let from = cur.x[..n].iter().zip(&cur.h[..n]).zip(&cur.row[..n]);
         let mut k = 0;
-        for (((&x, &h), &row), &r) in cur.x[..n]
-            .iter()
-            .zip(&cur.h[..n])
-            .zip(&cur.row[..n])
-            .zip(&cur.r[..n])
-        {
+        for (((&x, &h), &row), &r) in from.zip(&cur.r[..n]) {
             // Written unconditionally, kept by advancing: no branch on the window test.
             to_x[k] = x;
             to_h[k] = h;
             to_row[k] = row;
             k += usize::from(r.abs() < half);
         }
-        let line = Line::fit(&next.x[..k], &next.h[..k])?;
         next.len = k;
+        next.x_range = x_range(&next.x[..k]);
+        next.x_range
+    }
+
+    /// P = the staged set, if its least-squares fit is regular; returns that fit. When it is
+    /// singular, P stays as it was and `None` is returned.
+    pub(crate) fn adopt_staged(&mut self) -> Option<Line> {
+        let next = &self.next;
+        let line = Line::fit(&next.x[..next.len], &next.h[..next.len])?;
         std::mem::swap(&mut self.cur, &mut self.next);
         Some(line)
     }
@@ -203,6 +227,21 @@ impl WorkingSet {
                 c.swap(k, i);
                 k += 1;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn x_range_of_any_length() {
+        for n in 0..9_usize {
+            let x: Vec<f64> = (0..n).map(|i| ((i * 5) % 7) as f64 - 3.0).collect();
+            let min = x.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            assert_eq!(x_range(&x), XRange { min, max }, "n {n}");
         }
     }
 }
