@@ -66,6 +66,7 @@ mod intercept;
 mod lsq;
 mod params;
 mod record;
+mod reduce;
 mod set;
 mod sigma;
 

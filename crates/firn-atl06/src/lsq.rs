@@ -1,5 +1,7 @@
 //! Closed-form least squares of h = m0 + m1·x (G = [1, x]) and the residual pass.
 
+use crate::reduce::min_max;
+
 /// A least-squares line and the first row of (GᵀG)⁻¹.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Line {
@@ -24,7 +26,7 @@ pub(crate) struct ResidualRange {
     pub(crate) sum_abs: f64,
 }
 
-/// Lanes of the residual pass: independent accumulators the compiler keeps in vector registers.
+/// Lanes of the residual pass: independent accumulators in one vector register.
 const LANES: usize = 2;
 
 impl Line {
@@ -41,13 +43,11 @@ impl Line {
         let (mut sx, mut sxx, mut sh, mut sxh) = ([0.0_f64; 2], [0.0_f64; 2], [0.0; 2], [0.0; 2]);
         let (pairs, x_rest) = x.as_chunks::<2>();
         let (h_pairs, h_rest) = h.as_chunks::<2>();
-        for (xs, hs) in pairs.iter().zip(h_pairs) {
-            for l in 0..2 {
-                sx[l] += xs[l];
-                sxx[l] += xs[l] * xs[l];
-                sh[l] += hs[l];
-                sxh[l] += xs[l] * hs[l];
-            }
+        for (&[x0, x1], &[h0, h1]) in pairs.iter().zip(h_pairs) {
+            sx = [sx[0] + x0, sx[1] + x1];
+            sxx = [sxx[0] + x0 * x0, sxx[1] + x1 * x1];
+            sh = [sh[0] + h0, sh[1] + h1];
+            sxh = [sxh[0] + x0 * h0, sxh[1] + x1 * h1];
         }
         if let (&[x], &[h]) = (x_rest, h_rest) {
             sx[0] += x;
@@ -87,32 +87,25 @@ impl Line {
     pub(crate) fn residuals(&self, x: &[f64], h: &[f64], r: &mut [f64]) -> ResidualRange {
         debug_assert!(x.len() == h.len() && h.len() == r.len());
         let (m0, m1) = (self.m0, self.m1);
-        let mut lo = [f64::INFINITY; LANES];
-        let mut hi = [f64::NEG_INFINITY; LANES];
         let mut abs = [0.0_f64; LANES];
-        // `min`/`max` skip NaN, as the comparisons of the specification do.
-        let mut lanes = |j: usize, x: f64, h: f64, r: &mut f64| {
-            let v = h - (m0 + m1 * x);
-            *r = v;
-            abs[j] += v.abs();
-            lo[j] = lo[j].min(v);
-            hi[j] = hi[j].max(v);
-        };
         let (xc, xr) = x.as_chunks::<LANES>();
         let (hc, hr) = h.as_chunks::<LANES>();
         let (rc, rr) = r.as_chunks_mut::<LANES>();
         for ((xs, hs), rs) in xc.iter().zip(hc).zip(rc) {
             for j in 0..LANES {
-                lanes(j, xs[j], hs[j], &mut rs[j]);
+                rs[j] = hs[j] - (m0 + m1 * xs[j]);
+                abs[j] += rs[j].abs();
             }
         }
         for ((&x, &h), r) in xr.iter().zip(hr).zip(rr) {
-            lanes(0, x, h, r);
+            *r = h - (m0 + m1 * x);
+            abs[0] += r.abs();
         }
-        let (lo, hi) = (lo.into_iter(), hi.into_iter());
+        // The range in a second pass over r (still in L1): apart, both loops vectorise well.
+        let (min, max) = min_max(r);
         ResidualRange {
-            min: lo.fold(f64::INFINITY, f64::min),
-            max: hi.fold(f64::NEG_INFINITY, f64::max),
+            min,
+            max,
             sum_abs: abs.iter().sum(),
         }
     }

@@ -7,9 +7,7 @@
 
 use crate::extent::{ExtentPhotons, Real};
 use crate::lsq::{Line, ResidualRange};
-
-/// Lanes of the x-range passes: independent accumulators the compiler keeps in a vector register.
-const LANES: usize = 2;
+use crate::reduce::min_max;
 
 /// The along-track extremes of a set of photons.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -87,24 +85,8 @@ impl Columns {
 
 /// The x range of `x`.
 fn x_range(x: &[f64]) -> XRange {
-    let mut lo = [f64::INFINITY; LANES];
-    let mut hi = [f64::NEG_INFINITY; LANES];
-    let (chunks, rest) = x.as_chunks::<LANES>();
-    // Compare-and-select (x is finite: no NaN rule needed), which vectorises.
-    for xs in chunks {
-        for j in 0..LANES {
-            lo[j] = if xs[j] < lo[j] { xs[j] } else { lo[j] };
-            hi[j] = if xs[j] > hi[j] { xs[j] } else { hi[j] };
-        }
-    }
-    for &x in rest {
-        lo[0] = if x < lo[0] { x } else { lo[0] };
-        hi[0] = if x > hi[0] { x } else { hi[0] };
-    }
-    XRange {
-        min: lo.into_iter().fold(f64::INFINITY, f64::min),
-        max: hi.into_iter().fold(f64::NEG_INFINITY, f64::max),
-    }
+    let (min, max) = min_max(x);
+    XRange { min, max }
 }
 
 /// The fit's working set and the buffer for the next one.
@@ -227,21 +209,6 @@ impl WorkingSet {
                 c.swap(k, i);
                 k += 1;
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn x_range_of_any_length() {
-        for n in 0..9_usize {
-            let x: Vec<f64> = (0..n).map(|i| ((i * 5) % 7) as f64 - 3.0).collect();
-            let min = x.iter().copied().fold(f64::INFINITY, f64::min);
-            let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            assert_eq!(x_range(&x), XRange { min, max }, "n {n}");
         }
     }
 }
