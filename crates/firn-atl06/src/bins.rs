@@ -248,6 +248,16 @@ pub(crate) struct Bins {
 }
 
 impl Bins {
+    /// Pre-sized for up to `photons` residuals.
+    pub(crate) fn with_capacity(photons: usize) -> Self {
+        Bins {
+            layout: Layout::default(),
+            bin: Vec::with_capacity(photons),
+            start: Vec::with_capacity((photons / PHOTONS_PER_BIN).clamp(1, MAX_BINS) + 2),
+            ranked: Vec::with_capacity(photons),
+        }
+    }
+
     /// σ_r over the residuals `r` (any order) whose smallest and largest are `range` and whose
     /// mean magnitude is `mean_abs`: exactly as the reference walk over the sorted residuals
     /// would compute it, or an upper bound that `enough` accepts (see [`Spread::AtMost`]).

@@ -28,11 +28,11 @@ impl FitScratch {
         Self::default()
     }
 
-    /// Scratch pre-sized for extents of up to `photons` photons.
+    /// Scratch pre-sized for extents of up to `photons` photons: fitting them never allocates.
     pub fn with_capacity(photons: usize) -> Self {
         FitScratch {
             set: WorkingSet::with_capacity(photons),
-            bins: Bins::default(),
+            bins: Bins::with_capacity(photons),
         }
     }
 }
