@@ -40,10 +40,13 @@ fn assert_names(err: &Error, words: &[&str]) {
     }
 }
 
+/// Puts one extent value out of its domain.
+type Spoil = fn(&mut ExtentMeta);
+
 #[test]
 fn extent_values_out_of_their_domain_are_named() {
     let e = extent();
-    let cases: [(&str, fn(&mut ExtentMeta)); 8] = [
+    let cases: [(&str, Spoil); 8] = [
         ("speed", |m| m.speed = 0.0),
         ("speed", |m| m.speed = -7000.0),
         ("speed", |m| m.speed = f64::NAN),
