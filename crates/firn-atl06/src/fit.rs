@@ -145,6 +145,8 @@ pub(crate) fn fit_core<F: Real>(
                 Some(0)
             }
         } else if set.stage_inside(half).span() < params.ats {
+            // Some photons outside: those inside are staged as the next set (P stays as it is),
+            // and their spread decides.
             Some(SPREAD_TOO_SHORT)
         } else if fits >= params.maxi {
             Some(MAX_ITERATIONS)
@@ -159,6 +161,8 @@ pub(crate) fn fit_core<F: Real>(
         if let Some(bits) = stop {
             pflags |= bits;
             if count != n {
+                // The outputs run over P with this window's photons first (the crate's fixed
+                // summation order, see `WorkingSet::inside_first`).
                 set.inside_first(half);
             }
             break;
