@@ -64,7 +64,7 @@ pub enum Error {
     },
 
     /// A parameter value outside its domain.
-    #[error("parameter `{key}` = {value} is invalid: {expected}")]
+    #[error("parameter `{key}` = {value:?} is invalid: {expected}")]
     InvalidParam {
         /// The parameter.
         key: ParamKey,
@@ -86,7 +86,7 @@ pub enum Error {
     },
 
     /// A photon value is NaN or infinite.
-    #[error("photon {index}: {channel} is not finite ({value})")]
+    #[error("photon {index}: {channel} is not finite ({value:?})")]
     NonFinite {
         /// The channel holding the value.
         channel: Channel,
@@ -97,7 +97,7 @@ pub enum Error {
     },
 
     /// A per-extent value (speed, background rate, centre, first-photon values) is out of its domain.
-    #[error("extent value `{field}` = {value} is invalid: {expected}")]
+    #[error("extent value `{field}` = {value:?} is invalid: {expected}")]
     InvalidExtentValue {
         /// The field name.
         field: &'static str,
@@ -129,8 +129,8 @@ pub enum Error {
 
     /// Speed, background rate and extent length give a non-finite background density.
     #[error(
-        "background density is not finite for speed {speed} m/s, background rate {rate} Hz and \
-         extent length {len_m} m"
+        "background density is not finite for speed {speed:?} m/s, background rate {rate:?} Hz \
+         and extent length {len_m:?} m"
     )]
     BackgroundDensity {
         /// Ground speed (m/s).

@@ -1,14 +1,15 @@
 //! The iterative ATL06-SR fit of one extent (SPEC §7).
 
-use crate::bins::Bins;
+use crate::bins::{Bins, Spread};
 use crate::constants::{PRF, SIGMA_BEAM, SIGMA_XMIT, SPEED_OF_LIGHT};
 use crate::error::{Error, Result};
 use crate::extent::{ExtentPhotons, Real};
 use crate::flags::{MAX_ITERATIONS, OUT_OF_BOUNDS, SPREAD_TOO_SHORT, TOO_FEW_PHOTONS};
 use crate::intercept::intercepts;
-use crate::lsq::{Line, Pt};
+use crate::lsq::Line;
 use crate::params::FitParams;
 use crate::record::{FitOutcome, Segment};
+use crate::set::WorkingSet;
 use crate::sigma::SpreadInputs;
 
 /// Reusable working memory for [`Fitter::fit_extent`](crate::Fitter::fit_extent).
@@ -17,7 +18,7 @@ use crate::sigma::SpreadInputs;
 /// allocate. One per thread ([`Fitter::fit_beam`](crate::Fitter::fit_beam) keeps one per rayon job).
 #[derive(Debug, Clone, Default)]
 pub struct FitScratch {
-    pts: Vec<Pt>,
+    set: WorkingSet,
     bins: Bins,
 }
 
@@ -27,29 +28,12 @@ impl FitScratch {
         Self::default()
     }
 
-    /// Scratch pre-sized for extents of up to `photons` photons.
+    /// Scratch pre-sized for extents of up to `photons` photons: fitting them never allocates.
     pub fn with_capacity(photons: usize) -> Self {
         FitScratch {
-            pts: Vec::with_capacity(photons),
-            bins: Bins::default(),
+            set: WorkingSet::with_capacity(photons),
+            bins: Bins::with_capacity(photons),
         }
-    }
-
-    fn load<F: Real>(&mut self, ext: &ExtentPhotons<'_, F>) {
-        let c = ext.meta.x_atc;
-        self.pts.clear();
-        self.pts.extend(
-            ext.x
-                .iter()
-                .zip(ext.h)
-                .zip(0u32..)
-                .map(|((&x, &h), row)| Pt {
-                    r: 0.0,
-                    x: x - c,
-                    h: h.into(),
-                    row,
-                }),
-        );
     }
 }
 
@@ -86,14 +70,6 @@ fn sigma_expected(slope: f64) -> f64 {
     (pulse * pulse + beam * beam).sqrt()
 }
 
-/// The working set of the current least-squares fit: `pts[lo..hi]`.
-#[derive(Debug, Clone, Copy)]
-struct Current {
-    line: Line,
-    lo: usize,
-    hi: usize,
-}
-
 /// Fits one validated extent with a validated background density.
 pub(crate) fn fit_core<F: Real>(
     params: &FitParams,
@@ -105,28 +81,22 @@ pub(crate) fn fit_core<F: Real>(
     if pflags != 0 && !params.pass_invalid {
         return FitOutcome::NotFitted { pflags };
     }
-    scratch.load(ext);
-    let FitScratch { pts, bins } = scratch;
-    let Some(line) = Line::fit(pts) else {
+    let FitScratch { set, bins } = scratch;
+    set.load(ext);
+    let Some(mut line) = set.fit() else {
         return FitOutcome::NotFitted {
             pflags: pflags | SPREAD_TOO_SHORT,
         };
     };
-    let mut cur = Current {
-        line,
-        lo: 0,
-        hi: pts.len(),
-    };
     let mut w = 0.0_f64;
     let mut fits = 1_u32;
     loop {
-        let set = &mut pts[cur.lo..cur.hi];
-        let (rmin, rmax, sum_abs) = cur.line.residuals(set);
+        let range = set.residuals(&line);
         let n = set.len();
 
         // Step 2: window and background.
         let (zmin, zmax, n_bg) = if fits == 1 {
-            (rmin, rmax, density * (rmax - rmin))
+            (range.min, range.max, density * (range.max - range.min))
         } else {
             (-w / 2.0, w / 2.0, density * w)
         };
@@ -144,88 +114,84 @@ pub(crate) fn fit_core<F: Real>(
             n_sig: n as f64 - n_bg,
         };
 
-        // Step 3: robust spread over the residuals in ascending order.
-        let spread = bins.spread(set, (rmin, rmax), sum_abs / n as f64, inputs);
-        if spread.out_of_bounds {
-            pflags |= OUT_OF_BOUNDS;
-        }
-
-        // Steps 4-5: the new window.
-        let sigma_exp = sigma_expected(cur.line.m1);
-        let w_new = params
-            .h_min_win
-            .max(6.0 * sigma_exp)
-            .max(6.0 * spread.sigma_r.min(params.sigma_r_max));
-        w = w_new.max(0.75 * w);
-
-        // Step 6: photons strictly inside the window move to the front of the set (the set
-        // itself is unchanged, so the outputs can still come from it).
-        let (count, xmin, xmax) = select(set, w / 2.0);
-        if count < params.cnt as usize {
-            pflags |= TOO_FEW_PHOTONS;
-            break;
-        }
-        if xmax - xmin < params.ats {
-            pflags |= SPREAD_TOO_SHORT;
-            break;
-        }
-        if count == n {
-            break;
-        }
-        if fits >= params.maxi {
-            pflags |= MAX_ITERATIONS;
-            break;
-        }
-        let (lo, hi) = (cur.lo, cur.lo + count);
-        let Some(line) = Line::fit(&pts[lo..hi]) else {
-            // Only possible when ats ≤ 0: the previous fit and its set stand.
-            pflags |= SPREAD_TOO_SHORT;
-            break;
+        // Steps 3-5: the robust spread σ_r and the new window. σ_r only matters through
+        // 6·min(σ_r, sigma_r_max) against the other two terms, so an upper bound that stays at
+        // or below them settles W exactly (`Spread::AtMost`).
+        let floor = params.h_min_win.max(6.0 * sigma_expected(line.m1));
+        let capped = |sigma_r: f64| 6.0 * sigma_r.min(params.sigma_r_max);
+        let mean_abs = range.sum_abs / n as f64;
+        let range = (range.min, range.max);
+        let sigma_r = match bins.spread(set.r(), range, mean_abs, inputs, |b| capped(b) <= floor) {
+            Spread::Exact(spread) => {
+                if spread.out_of_bounds {
+                    pflags |= OUT_OF_BOUNDS;
+                }
+                spread.sigma_r
+            }
+            Spread::AtMost(bound) => bound,
         };
-        cur = Current { line, lo, hi };
-        fits += 1;
-    }
-    FitOutcome::Fitted(finish(cur, &pts[cur.lo..cur.hi], w, pflags, ext))
-}
+        w = floor.max(capped(sigma_r)).max(0.75 * w);
 
-/// Moves the photons with |r| < `half` to the front (a partition: the set keeps its members) and
-/// returns their count and x range.
-fn select(p: &mut [Pt], half: f64) -> (usize, f64, f64) {
-    let (mut count, mut xmin, mut xmax) = (0, f64::INFINITY, f64::NEG_INFINITY);
-    for i in 0..p.len() {
-        let q = p[i];
-        if q.r.abs() < half {
-            xmin = xmin.min(q.x);
-            xmax = xmax.max(q.x);
-            p.swap(count, i);
-            count += 1;
+        // Step 6: the photons strictly inside the window, the tests in their order.
+        let half = w / 2.0;
+        let count = set.count_inside(half);
+        let stop = if count < params.cnt as usize {
+            Some(TOO_FEW_PHOTONS)
+        } else if count == n {
+            // Every photon inside: P's own spread decides.
+            if set.x_range().span() < params.ats {
+                Some(SPREAD_TOO_SHORT)
+            } else {
+                Some(0)
+            }
+        } else if set.stage_inside(half).span() < params.ats {
+            // Some photons outside: those inside are staged as the next set (P stays as it is),
+            // and their spread decides.
+            Some(SPREAD_TOO_SHORT)
+        } else if fits >= params.maxi {
+            Some(MAX_ITERATIONS)
+        } else if let Some(next) = set.adopt_staged() {
+            line = next;
+            fits += 1;
+            None
+        } else {
+            // Only possible when ats ≤ 0: the previous fit and its set stand.
+            Some(SPREAD_TOO_SHORT)
+        };
+        if let Some(bits) = stop {
+            pflags |= bits;
+            if count != n {
+                // The outputs run over P with this window's photons first (the crate's fixed
+                // summation order, see `WorkingSet::inside_first`).
+                set.inside_first(half);
+            }
+            break;
         }
     }
-    (count, xmin, xmax)
+    FitOutcome::Fitted(finish(&line, set, w, pflags, ext))
 }
 
 /// Builds the segment from the last fit and its photon set.
 fn finish<F: Real>(
-    cur: Current,
-    set: &[Pt],
+    line: &Line,
+    set: &WorkingSet,
     w: f64,
     pflags: u16,
     ext: &ExtentPhotons<'_, F>,
 ) -> Segment {
     let n = set.len();
-    let sum_r2: f64 = set.iter().map(|q| q.r * q.r).sum();
-    let rms = (sum_r2 / n as f64).sqrt();
-    let at = intercepts(&cur.line, set, ext);
+    let at = intercepts(line, set, ext);
+    let rms = (at.sum_r2 / n as f64).sqrt();
     Segment {
         extent: ext.meta.extent,
         x_atc: ext.meta.x_atc,
-        h_mean: cur.line.m0,
-        dh_fit_dx: cur.line.m1 as f32,
+        h_mean: line.m0,
+        dh_fit_dx: line.m1 as f32,
         dh_fit_dy: f32::NAN,
         n_fit_photons: i32::try_from(n).unwrap_or(i32::MAX),
         w_surface_window_final: w as f32,
         rms_misfit: rms as f32,
-        h_sigma: (rms * cur.line.inv00.sqrt()) as f32,
+        h_sigma: (rms * line.inv00.sqrt()) as f32,
         latitude: at.lat,
         longitude: at.lon,
         time_ns: at.time_ns,

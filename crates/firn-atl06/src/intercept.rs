@@ -3,11 +3,13 @@
 
 use crate::constants::ATLAS_EPOCH_UNIX_S;
 use crate::extent::{ExtentPhotons, Real};
-use crate::lsq::{Line, Pt};
+use crate::lsq::Line;
+use crate::set::WorkingSet;
 
-/// Latitude, longitude, time offset and across-track intercepts.
+/// Latitude, longitude, time offset and across-track intercepts, and Σr² of the fit.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Intercepts {
+    pub(crate) sum_r2: f64,
     pub(crate) lat: f64,
     pub(crate) lon: f64,
     pub(crate) time_ns: i64,
@@ -19,30 +21,40 @@ fn needs_unwrap(lon_p0: f64) -> bool {
     !(lon_p0 > -150.0 && lon_p0 < 150.0)
 }
 
-/// Σ g(x_p)·v_p over the fit's photons for each channel (SPEC §7 outputs).
-pub(crate) fn intercepts<F: Real>(line: &Line, p: &[Pt], ext: &ExtentPhotons<'_, F>) -> Intercepts {
+/// Σ g(x_p)·v_p over the fit's photons for each channel (SPEC §7 outputs), and Σr², each summed
+/// in the set's order.
+pub(crate) fn intercepts<F: Real>(
+    line: &Line,
+    set: &WorkingSet,
+    ext: &ExtentPhotons<'_, F>,
+) -> Intercepts {
     let unwrap = needs_unwrap(ext.meta.lon_p0);
     let t0 = ext.meta.time_p0;
-    let (mut lat, mut lon, mut dt, mut y) = (0.0, 0.0, 0.0, 0.0);
-    for q in p {
-        let g = line.weight(q.x);
+    // One length for every channel (validated equal), so one bounds check covers a row.
+    let n = ext.x.len();
+    let (lats, lons, times, ys) = (&ext.lat[..n], &ext.lon[..n], &ext.time[..n], &ext.y[..n]);
+    let (mut sum_r2, mut lat, mut lon, mut dt, mut y) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    for ((&x, &r), &row) in set.x().iter().zip(set.r()).zip(set.rows()) {
+        let g = line.weight(x);
         // Rows were numbered from this extent's own arrays when the working set was loaded.
-        let i = q.row as usize;
-        let raw_lon = ext.lon[i];
+        let i = row as usize;
+        let raw_lon = lons[i];
         let l = if unwrap && raw_lon < 0.0 {
             raw_lon + 360.0
         } else {
             raw_lon
         };
-        lat += g * ext.lat[i];
+        sum_r2 += r * r;
+        lat += g * lats[i];
         lon += g * l;
-        dt += g * (ext.time[i] - t0);
-        y += g * ext.y[i].into();
+        dt += g * (times[i] - t0);
+        y += g * ys[i].into();
     }
     if unwrap && lon >= 180.0 {
         lon -= 360.0;
     }
     Intercepts {
+        sum_r2,
         lat,
         lon,
         time_ns: unix_ns(t0, dt),

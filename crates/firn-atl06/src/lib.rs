@@ -66,6 +66,8 @@ mod intercept;
 mod lsq;
 mod params;
 mod record;
+mod reduce;
+mod set;
 mod sigma;
 
 pub use dh_fit_dy::fill_dh_fit_dy;

@@ -391,3 +391,72 @@ fn dh_fit_dy_pairs_nearest_and_breaks_ties_to_the_smaller_x() {
     assert_eq!(right[1].dh_fit_dy, 0.2);
     assert!(right[2].dh_fit_dy.is_nan());
 }
+
+/// Sixteen photons at x = -8..-1, 1..8 on h = 0, except h = 8 at ±`at`.
+///
+/// Σx = 0, Σx² = 408, det = 16·408 = 6528, so [(GᵀG)⁻¹]₀₀ = 1/16 and [(GᵀG)⁻¹]₀₁ = 0, all exact;
+/// Σh = 16 and Σxh = 0 (the raised pair is symmetric), so m0 = 1 and m1 = 0: residuals -1 for
+/// fourteen photons and +7 for two. Background 0, N_sig = 16: i0 = 3 (3 + 1.5 ≥ 4), i1 = 12
+/// (12 - 0.5 ≤ 12), both at r = -1, so σ_r = 0 and W = max(H_min_win, 6·0.1019, 0).
+fn raised_pair(at: f64) -> Owned {
+    let x: Vec<f64> = (-8..=8).filter(|&i| i != 0).map(f64::from).collect();
+    let h: Vec<f64> = x
+        .iter()
+        .map(|&x| if x.abs() == at { 8.0 } else { 0.0 })
+        .collect();
+    Owned::new(&x, &h, 0.0)
+}
+
+#[test]
+fn the_window_test_is_strict() {
+    // H_min_win 2 → W = 2: the fourteen photons at |r| = 1 = W/2 are outside, none is inside.
+    let p = FitParams {
+        cnt: 10,
+        ats: 5.0,
+        h_min_win: 2.0,
+        ..FitParams::default()
+    };
+    let s = fitted(raised_pair(1.0).fit(p.clone()));
+    assert_eq!(
+        (s.pflags, s.n_fit_photons, s.h_mean),
+        (TOO_FEW_PHOTONS, 16, 1.0)
+    );
+    // H_min_win 2.5 → W/2 = 1.25 > 1: the fourteen are inside (span 16), the refit over h = 0
+    // has zero residuals and keeps all fourteen: converged.
+    let s = fitted(raised_pair(1.0).fit(FitParams {
+        h_min_win: 2.5,
+        ..p
+    }));
+    assert_eq!((s.pflags, s.n_fit_photons, s.h_mean), (0, 14, 0.0));
+    assert_eq!(s.w_surface_window_final, 2.5);
+}
+
+#[test]
+fn too_few_photons_is_tested_before_the_spread() {
+    // Raised pair at the ends: the fourteen inside span x = -7..7 = 14, the pre-check sees
+    // x(last) - x(first) = 8 - (-8) = 16.
+    let p = FitParams {
+        cnt: 15,
+        ats: 15.0,
+        h_min_win: 2.5,
+        ..FitParams::default()
+    };
+    // 14 < cnt 15 and span 14 < ats 15: only 0x2, the first test in order.
+    let s = fitted(raised_pair(8.0).fit(p.clone()));
+    assert_eq!(s.pflags, TOO_FEW_PHOTONS);
+    // With cnt 10 the count passes and the spread fails: 0x1.
+    let s = fitted(raised_pair(8.0).fit(FitParams { cnt: 10, ..p }));
+    assert_eq!((s.pflags, s.n_fit_photons), (SPREAD_TOO_SHORT, 16));
+}
+
+#[test]
+fn convergence_is_tested_before_maxi() {
+    // maxi 1 and every photon inside after the one fit: converged (count = n comes before
+    // the iteration test), so no 0x4.
+    let e = Owned::new(&[1.0, 2.0, 3.0, 4.0], &[2.0, 4.0, 6.0, 8.0], 0.0);
+    let s = fitted(e.fit(FitParams {
+        maxi: 1,
+        ..four_photon_params()
+    }));
+    assert_eq!((s.pflags, s.n_fit_photons), (0, 4));
+}

@@ -1,5 +1,6 @@
 //! Test helpers shared by the integration tests (each test binary uses a subset).
 
+pub(crate) mod reference;
 pub(crate) mod sim;
 
 use firn_atl06::{
