@@ -1,4 +1,5 @@
-//! [`Array`]: the typed result of a batch read, one variant per number type.
+//! [`Array`]: the typed result of a batch read, one variant per number type; [`ArrayMut`]: a
+//! caller-owned buffer a read decodes into.
 
 use crate::dtype::Datatype;
 
@@ -65,7 +66,71 @@ macro_rules! arrays {
             )*
         }
 
+        /// A caller-owned buffer that a read decodes into: a mutable slice of the stored type.
+        ///
+        /// Made from `&mut [T]` or `&mut Vec<T>` with `into()`, or from an [`Array`] with
+        /// [`Array::as_array_mut`]; see [`crate::File::read_batch_into`].
+        #[non_exhaustive]
+        #[derive(Debug, PartialEq)]
+        pub enum ArrayMut<'a> {
+            $(
+                #[doc = concat!("Room for values stored as `", stringify!($ty), "`.")]
+                $variant(&'a mut [$ty]),
+            )*
+        }
+
+        impl ArrayMut<'_> {
+            /// Number of elements the buffer holds.
+            pub fn len(&self) -> usize {
+                match self {
+                    $(ArrayMut::$variant(values) => values.len(),)*
+                }
+            }
+
+            /// The element type's name (`"i8"`, …, `"f64"`).
+            pub fn type_name(&self) -> &'static str {
+                match self {
+                    $(ArrayMut::$variant(_) => stringify!($ty),)*
+                }
+            }
+
+            /// Whether values stored as `dtype` read into this buffer.
+            pub(crate) fn holds(&self, dtype: &Datatype) -> bool {
+                match self {
+                    $(ArrayMut::$variant(_) => matches!(dtype, $kind if dtype.size() == $size),)*
+                }
+            }
+
+            /// The buffer's bytes, for the decoder to fill.
+            pub(crate) fn as_bytes_mut(&mut self) -> &mut [u8] {
+                match self {
+                    $(ArrayMut::$variant(values) => bytemuck::cast_slice_mut(values),)*
+                }
+            }
+        }
+
+        impl Array {
+            /// The values as a buffer to read into (the array keeps its length).
+            pub fn as_array_mut(&mut self) -> ArrayMut<'_> {
+                match self {
+                    $(Array::$variant(values) => ArrayMut::$variant(values),)*
+                }
+            }
+        }
+
         $(
+            impl<'a> From<&'a mut [$ty]> for ArrayMut<'a> {
+                fn from(values: &'a mut [$ty]) -> Self {
+                    ArrayMut::$variant(values)
+                }
+            }
+
+            impl<'a> From<&'a mut Vec<$ty>> for ArrayMut<'a> {
+                fn from(values: &'a mut Vec<$ty>) -> Self {
+                    ArrayMut::$variant(values)
+                }
+            }
+
             impl From<Vec<$ty>> for Array {
                 fn from(values: Vec<$ty>) -> Self {
                     Array::$variant(values)
@@ -131,6 +196,13 @@ arrays!(
     (F32, f32, into_f32, 4, Datatype::Float { .. }),
     (F64, f64, into_f64, 8, Datatype::Float { .. }),
 );
+
+impl ArrayMut<'_> {
+    /// Whether the buffer has no room.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
 
 impl Array {
     /// Whether the array has no elements.

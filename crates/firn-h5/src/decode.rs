@@ -358,16 +358,17 @@ fn decode_chunk(
         return Ok(());
     }
     let whole = skip == 0 && out.len() == full_len;
-    let apply = |filter: Filter, input: &[u8], dest: &mut [u8]| -> Result<()> {
+    // Writes decoded bytes `skip..skip + dest.len()` of one stage into `dest`. Inflating only
+    // produces a whole chunk (`skip` 0, `dest` full size); un-shuffling clips as it goes.
+    let apply = |filter: Filter, input: &[u8], skip: usize, dest: &mut [u8]| -> Result<()> {
         match filter {
             Filter::Deflate => inflate_zlib(input, dest).map_err(decode_error),
-            Filter::Shuffle if input.len() != dest.len() => Err(decode_error(format!(
-                "shuffled data of {} bytes, expected {}",
-                input.len(),
-                dest.len()
+            Filter::Shuffle if input.len() != full_len => Err(decode_error(format!(
+                "shuffled data of {} bytes, expected {full_len}",
+                input.len()
             ))),
             Filter::Shuffle => {
-                unshuffle(input, dest, read.element_size);
+                unshuffle(input, dest, read.element_size, skip / read.element_size);
                 Ok(())
             }
         }
@@ -377,7 +378,8 @@ fn decode_chunk(
         first.resize(full_len, 0);
         second.resize(full_len, 0);
         // Undo the pipeline in reverse, alternating between the two scratch buffers; the last stage
-        // writes straight into the output when the whole chunk is wanted.
+        // writes straight into the output when the whole chunk is wanted or when it is the
+        // un-shuffle (which clips to the rows wanted as it copies).
         let mut input_is_stored = true;
         let mut input_in_first = false;
         let stages = read.filters.len();
@@ -389,10 +391,10 @@ fn decode_chunk(
                 (false, true) => (&first[..], &mut second[..]),
                 (false, false) => (&second[..], &mut first[..]),
             };
-            if last && whole {
-                return apply(filter, input, out);
+            if last && (whole || filter == Filter::Shuffle) {
+                return apply(filter, input, skip, out);
             }
-            apply(filter, input, scratch_dest)?;
+            apply(filter, input, 0, scratch_dest)?;
             input_in_first = input_is_stored || !input_in_first;
             input_is_stored = false;
         }

@@ -122,7 +122,7 @@ mod plan;
 pub mod source;
 mod storage;
 
-pub use array::Array;
+pub use array::{Array, ArrayMut};
 pub use dataset::{Dataset, FilterInfo};
 pub use dtype::{Datatype, H5Type, StringPadding};
 pub use error::{Error, Result};

@@ -131,24 +131,36 @@ pub(crate) fn pieces_for(
 /// Merges the pieces' ranges into requests: sorted by offset, neighbours at most
 /// `options.coalesce_gap` apart share a request while it stays within `options.max_request`.
 pub(crate) fn coalesce(pieces: &[Piece], options: &ReadOptions) -> Vec<Request> {
-    let mut order: Vec<usize> = (0..pieces.len()).collect();
-    order.sort_by_key(|&i| (pieces[i].range.start, pieces[i].range.end));
-    let mut requests: Vec<Request> = Vec::new();
+    let ranges: Vec<Range<u64>> = pieces.iter().map(|p| p.range.clone()).collect();
+    coalesce_ranges(&ranges, options.coalesce_gap, options.max_request)
+        .into_iter()
+        .map(|(range, pieces)| Request { range, pieces })
+        .collect()
+}
+
+/// Merges byte ranges into requests, each with the indices of the ranges it covers: sorted by
+/// offset, neighbours at most `gap` bytes apart share a request while it stays within
+/// `max_request` bytes (a single larger range is still one request).
+pub(crate) fn coalesce_ranges(
+    ranges: &[Range<u64>],
+    gap: u64,
+    max_request: u64,
+) -> Vec<(Range<u64>, Vec<usize>)> {
+    let mut order: Vec<usize> = (0..ranges.len()).collect();
+    order.sort_by_key(|&i| (ranges[i].start, ranges[i].end));
+    let mut requests: Vec<(Range<u64>, Vec<usize>)> = Vec::new();
     for index in order {
-        let range = &pieces[index].range;
-        if let Some(last) = requests.last_mut() {
-            let near = range.start <= last.range.end.saturating_add(options.coalesce_gap);
-            let merged_end = last.range.end.max(range.end);
-            if near && merged_end - last.range.start <= options.max_request {
-                last.range.end = merged_end;
-                last.pieces.push(index);
+        let range = &ranges[index];
+        if let Some((last, members)) = requests.last_mut() {
+            let near = range.start <= last.end.saturating_add(gap);
+            let merged_end = last.end.max(range.end);
+            if near && merged_end - last.start <= max_request {
+                last.end = merged_end;
+                members.push(index);
                 continue;
             }
         }
-        requests.push(Request {
-            range: range.clone(),
-            pieces: vec![index],
-        });
+        requests.push((range.clone(), vec![index]));
     }
     requests
 }
