@@ -213,9 +213,7 @@ pub(crate) fn chunks(
                 Some(start..start.saturating_add(node_len(reader, kind(&queries[i]))))
             })
             .collect();
-        reader
-            .meta()
-            .prefetch(&wanted, gap, max_request)?;
+        reader.meta().prefetch(&wanted, gap, max_request)?;
         let mut next = Vec::new();
         for (i, address, parent) in level {
             let query = &queries[i];

@@ -156,7 +156,9 @@ impl ByteSource for FileSource {
                     let (start, end) = (range.start as usize, range.end as usize);
                     // Ask the kernel to read a cold file ahead in large requests rather than page
                     // by page as the decoder faults. Only a hint: a refusal changes nothing.
-                    let _ = mapped.map.advise_range(Advice::WillNeed, start, end - start);
+                    let _ = mapped
+                        .map
+                        .advise_range(Advice::WillNeed, start, end - start);
                     mapped.bytes.slice(start..end)
                 })
                 .collect());
@@ -171,5 +173,56 @@ impl ByteSource for FileSource {
 
     fn name(&self) -> &str {
         &self.name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn read_one(source: &FileSource, range: Range<u64>) -> Result<Bytes> {
+        Ok(source.read_ranges(std::slice::from_ref(&range))?.remove(0))
+    }
+
+    #[test]
+    fn mapped_and_positional_reads_agree_and_a_shrunk_file_is_an_error() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        file.write_all(&data).unwrap();
+        file.flush().unwrap();
+        let mapped = FileSource::open(file.path()).unwrap();
+        let positional = FileSource::open_unmapped(file.path()).unwrap();
+        assert!(mapped.is_mapped());
+        assert!(!positional.is_mapped());
+        let ranges = [0..10, 4095..4097, 123_456..299_999, 299_999..300_000, 7..7];
+        let a = mapped.read_ranges(&ranges).unwrap();
+        let b = positional.read_ranges(&ranges).unwrap();
+        for (range, (a, b)) in ranges.iter().zip(a.iter().zip(&b)) {
+            assert_eq!(&a[..], &data[range.start as usize..range.end as usize]);
+            assert_eq!(a, b);
+        }
+        let past = read_one(&mapped, 299_000..300_001).unwrap_err();
+        assert!(matches!(past, Error::OutOfBounds { .. }), "{past}");
+
+        // Truncated while open: the mapped source refuses before touching the lost pages.
+        file.as_file().set_len(100_000).unwrap();
+        let err = read_one(&mapped, 0..10).unwrap_err();
+        assert!(
+            matches!(&err, Error::Io { .. }) && err.to_string().contains("shrank"),
+            "{err}"
+        );
+        let err = read_one(&positional, 200_000..200_010).unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+    }
+
+    #[test]
+    fn an_empty_file_is_read_without_a_mapping() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let source = FileSource::open(file.path()).unwrap();
+        assert!(!source.is_mapped());
+        assert!(source.is_empty());
+        assert_eq!(read_one(&source, 0..0).unwrap(), Bytes::new());
     }
 }
