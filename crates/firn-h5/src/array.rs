@@ -16,8 +16,9 @@ macro_rules! arrays {
         }
 
         impl Array {
-            /// A zero-filled array for `count` elements of `dtype`; `None` for non-number types.
-            pub(crate) fn zeroed(dtype: &Datatype, count: usize) -> Option<Self> {
+            /// A zero-filled array for `count` elements of `dtype`'s Rust type (a buffer to read
+            /// into); `None` for non-number types.
+            pub fn zeroed(dtype: &Datatype, count: usize) -> Option<Self> {
                 $(
                     if matches!(dtype, $kind if dtype.size() == $size) {
                         return Some(Array::$variant(vec![<$ty>::default(); count]));
@@ -94,6 +95,13 @@ macro_rules! arrays {
                 }
             }
 
+            /// The buffer's bytes in memory order, for bit-exact comparison.
+            pub fn as_bytes(&self) -> &[u8] {
+                match self {
+                    $(ArrayMut::$variant(values) => bytemuck::cast_slice(values),)*
+                }
+            }
+
             /// Whether values stored as `dtype` read into this buffer.
             pub(crate) fn holds(&self, dtype: &Datatype) -> bool {
                 match self {
@@ -114,6 +122,15 @@ macro_rules! arrays {
             pub fn as_array_mut(&mut self) -> ArrayMut<'_> {
                 match self {
                     $(Array::$variant(values) => ArrayMut::$variant(values),)*
+                }
+            }
+
+            /// Elements `range` as a buffer to read into; `None` when the range is outside the
+            /// array. A buffer kept at its largest size serves shorter reads this way without
+            /// being shrunk (and zero-filled again when it grows back).
+            pub fn slice_mut(&mut self, range: std::ops::Range<usize>) -> Option<ArrayMut<'_>> {
+                match self {
+                    $(Array::$variant(values) => values.get_mut(range).map(ArrayMut::$variant),)*
                 }
             }
         }
