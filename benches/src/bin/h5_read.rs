@@ -41,6 +41,10 @@ struct Args {
     /// Photon rows per window of the firn-h5 contender (firn-atl03's default window).
     #[arg(long, default_value_t = WINDOW_ROWS)]
     window: u64,
+    /// Time only the contenders whose names contain one of these (the 1-thread floor always runs,
+    /// as the baseline); for profiling one read path.
+    #[arg(long)]
+    only: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -109,41 +113,53 @@ fn run(args: &Args) -> Result<()> {
     let two = pool(2)?;
     let mut rows = Vec::new();
     let mut cpu = Vec::new();
-    let mut record = |name: &str, (seconds, cpu_s, bytes): (f64, f64, u64)| -> Result<()> {
+    let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|o| name.contains(o));
+    let mut record = |name: &str, run: &mut dyn FnMut() -> Result<(f64, f64, u64)>| -> Result<()> {
+        if !wanted(name) && !rows.is_empty() {
+            return Ok(());
+        }
+        let (seconds, cpu_s, bytes) = run()?;
         check_total(name, bytes, decoded)?;
         rows.push(row(name, seconds, bytes));
         cpu.push(cpu_s);
         Ok(())
     };
     let repeat = args.repeat;
-    let floor_run = timed(repeat, || floor.inflate().map(|()| decoded))?;
-    let floor_s = floor_run.0;
-    record("raw-inflate floor, 1 thread", floor_run)?;
-    let run = two.install(|| timed(repeat, || floor.inflate_parallel().map(|()| decoded)))?;
-    record("raw-inflate floor, 2 threads", run)?;
+    record("raw-inflate floor, 1 thread", &mut || {
+        timed(repeat, || floor.inflate().map(|()| decoded))
+    })?;
+    record("raw-inflate floor, 2 threads", &mut || {
+        two.install(|| timed(repeat, || floor.inflate_parallel().map(|()| decoded)))
+    })?;
     let windowed = |mapped: bool| firn_windows(&path, &per_beam, args.window, mapped);
     for (name, pool) in [("firn-h5, 1 thread", &one), ("firn-h5, 2 threads", &two)] {
-        record(name, pool.install(|| timed(repeat, || windowed(true)))?)?;
+        record(name, &mut || {
+            pool.install(|| timed(repeat, || windowed(true)))
+        })?;
     }
-    let run = timed(repeat, || floor.inflate_fresh().map(|()| decoded))?;
-    record("diagnostic: floor into fresh buffers, 1 t", run)?;
+    record("diagnostic: floor into fresh buffers, 1 t", &mut || {
+        timed(repeat, || floor.inflate_fresh().map(|()| decoded))
+    })?;
     for (name, pool) in [
         ("diagnostic: firn-h5 read_batch, new arrays, 1 t", &one),
         ("diagnostic: firn-h5 read_batch, new arrays, 2 t", &two),
     ] {
-        record(
-            name,
-            pool.install(|| timed(repeat, || firn_read_granule(&path, &per_beam)))?,
-        )?;
+        record(name, &mut || {
+            pool.install(|| timed(repeat, || firn_read_granule(&path, &per_beam)))
+        })?;
     }
     for (name, pool) in [
         ("diagnostic: firn-h5 windows, pread source, 1 t", &one),
         ("diagnostic: firn-h5 windows, pread source, 2 t", &two),
     ] {
-        record(name, pool.install(|| timed(repeat, || windowed(false)))?)?;
+        record(name, &mut || {
+            pool.install(|| timed(repeat, || windowed(false)))
+        })?;
     }
-    let run = timed(repeat, || libhdf5_read_granule(&path, &per_beam))?;
-    record("libhdf5 (hdf5-metno), 1 thread", run)?;
+    record("libhdf5 (hdf5-metno), 1 thread", &mut || {
+        timed(repeat, || libhdf5_read_granule(&path, &per_beam))
+    })?;
+    let floor_s = rows[0].seconds;
     print!("{}", table(&rows, floor_s));
     println!("\nCPU time (user + system of the whole process), least of the runs:");
     for (row, cpu_s) in rows.iter().zip(&cpu) {
