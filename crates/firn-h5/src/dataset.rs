@@ -439,12 +439,7 @@ impl Dataset {
     fn read_into(&self, rows: &Range<u64>, chunks: &[ChunkRecord], out: &mut [u8]) -> Result<()> {
         let filters = self.stored_filters();
         let read = self.row_read(rows.clone(), chunks, &filters);
-        decode::read_rows(
-            self.file.source().as_ref(),
-            &[read],
-            &mut [out],
-            &self.options,
-        )
+        decode::read_rows(self.file.reader.meta(), &[read], &mut [out], &self.options)
     }
 }
 
@@ -576,7 +571,7 @@ fn decode_batch(
             .collect();
         let first = reads[group[0]].0;
         decode::read_rows(
-            first.file.source().as_ref(),
+            first.file.reader.meta(),
             &row_reads,
             &mut bufs,
             &first.options,

@@ -149,6 +149,15 @@ impl MetaReader {
         Ok(())
     }
 
+    /// The bytes of `range` (absolute offsets) if the cache holds all of them, without fetching.
+    pub(crate) fn cached(&self, range: &Range<u64>) -> Option<Bytes> {
+        if range.is_empty() || range.end > self.len || !self.holds(range) {
+            return None;
+        }
+        self.read(range.start, range.end - range.start, "cached bytes")
+            .ok()
+    }
+
     /// Whether the cache holds all of `range` (in one extent or in cached blocks).
     fn holds(&self, range: &Range<u64>) -> bool {
         if self.extent(range.start, range.end).is_some() {

@@ -148,3 +148,40 @@ fn a_batch_walks_its_chunk_indexes_level_by_level() {
         counting.stats()
     );
 }
+
+#[test]
+fn chunks_inside_the_blocks_read_at_open_cost_no_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.h5");
+    let values = common::values::<f64>(50_000, 9);
+    {
+        let file = common::create(&path, common::Libver::V18);
+        file.new_dataset::<f64>()
+            .shape(values.len())
+            .chunk(1_000)
+            .deflate(1)
+            .create("h")
+            .unwrap()
+            .write_raw(&values)
+            .unwrap();
+    }
+    assert!(std::fs::metadata(&path).unwrap().len() < 2 << 20);
+    let counting = Arc::new(CountingSource::new(Arc::new(
+        FileSource::open(&path).unwrap(),
+    )));
+    let file = File::from_source(counting.clone()).unwrap();
+    let dataset = file.dataset("/h").unwrap();
+    counting.reset();
+    let got: Vec<f64> = dataset.read().unwrap();
+    assert_eq!(counting.stats().requests, 0, "{:?}", counting.stats());
+    let want: Vec<f64> = hdf5::File::open(&path)
+        .unwrap()
+        .dataset("h")
+        .unwrap()
+        .read_raw()
+        .unwrap();
+    assert_eq!(
+        bytemuck::cast_slice::<f64, u8>(&got),
+        bytemuck::cast_slice::<f64, u8>(&want)
+    );
+}
