@@ -1,8 +1,10 @@
-//! The contenders' read paths: firn-h5 (one batch per beam) and libhdf5 through hdf5-metno.
+//! The contenders' read paths: firn-h5 (one batch per beam into new arrays, or window by window
+//! into reused buffers as the pipeline reads) and libhdf5 through hdf5-metno.
 
+use std::ops::Range;
 use std::path::Path;
 
-use firn_h5::{Array, File};
+use firn_h5::{Array, ArrayMut, Dataset, File};
 use hdf5::types::TypeDescriptor;
 
 use crate::error::{Error, Result, hdf5_error};
@@ -38,6 +40,118 @@ pub fn firn_read_beams(file: &File, per_beam: &[Vec<String>]) -> Result<u64> {
         total += arrays_len(&firn_read(file, paths)?);
     }
     Ok(total)
+}
+
+/// Photon rows per window of [`WindowedReader`]: firn-atl03's default photon window.
+pub const WINDOW_ROWS: u64 = 500_000;
+
+/// firn-h5 as the ATL06-SR pipeline reads a beam: the photon-rate datasets (`/heights/`) window by
+/// window, one `read_batch_into` per window, and the segment-rate datasets whole in one
+/// `read_batch_into`, all into buffers that are reused from window to window and beam to beam.
+#[derive(Debug)]
+pub struct WindowedReader {
+    window: u64,
+    /// One buffer per dataset of a beam's list, as large as the largest read so far.
+    buffers: Vec<Option<Array>>,
+}
+
+impl WindowedReader {
+    /// A reader with windows of `window` photon rows and no buffers yet.
+    pub fn new(window: u64) -> Self {
+        Self {
+            window: window.max(1),
+            buffers: Vec::new(),
+        }
+    }
+
+    /// Reads each beam's datasets (`per_beam`, the same dataset names in every beam) from `file`;
+    /// returns the decoded bytes read. Runs on the current rayon pool.
+    pub fn read_beams(&mut self, file: &File, per_beam: &[Vec<String>]) -> Result<u64> {
+        let mut total = 0;
+        for paths in per_beam {
+            total += self.read_beam(file, paths, |_, _, _| {})?;
+        }
+        Ok(total)
+    }
+
+    /// Reads one beam's datasets, handing every filled buffer to `check` with the dataset's index
+    /// in `paths` and the rows it holds; returns the decoded bytes read.
+    pub fn read_beam(
+        &mut self,
+        file: &File,
+        paths: &[String],
+        mut check: impl FnMut(usize, Range<u64>, &ArrayMut<'_>),
+    ) -> Result<u64> {
+        let datasets = paths
+            .iter()
+            .map(|p| file.dataset(p))
+            .collect::<firn_h5::Result<Vec<_>>>()?;
+        self.buffers.resize_with(datasets.len(), || None);
+        let (photons, segments): (Vec<usize>, Vec<usize>) =
+            (0..datasets.len()).partition(|&i| paths[i].contains("/heights/"));
+        let mut total = 0;
+        let whole: Vec<(usize, Range<u64>)> = segments
+            .iter()
+            .map(|&i| (i, 0..datasets[i].len()))
+            .collect();
+        total += self.read_into(file, &datasets, &whole, &mut check)?;
+        let rows = photons.first().map_or(0, |&i| datasets[i].len());
+        let mut start = 0;
+        while start < rows {
+            let end = (start + self.window).min(rows);
+            let reads: Vec<(usize, Range<u64>)> =
+                photons.iter().map(|&i| (i, start..end)).collect();
+            total += self.read_into(file, &datasets, &reads, &mut check)?;
+            start = end;
+        }
+        Ok(total)
+    }
+
+    /// One `read_batch_into` of `reads` (dataset index, rows), growing buffers that are too small.
+    fn read_into(
+        &mut self,
+        file: &File,
+        datasets: &[Dataset],
+        reads: &[(usize, Range<u64>)],
+        check: &mut impl FnMut(usize, Range<u64>, &ArrayMut<'_>),
+    ) -> Result<u64> {
+        let mut counts = vec![None; datasets.len()];
+        for (i, rows) in reads {
+            let dataset = &datasets[*i];
+            let count = ((rows.end - rows.start) * dataset.row_elements()) as usize;
+            let buffer = &mut self.buffers[*i];
+            if buffer.as_ref().is_none_or(|b| b.len() < count) {
+                *buffer = Some(Array::zeroed(dataset.dtype(), count).ok_or_else(|| {
+                    Error::Unsupported {
+                        dataset: dataset.path().to_owned(),
+                        detail: format!("{} is not a number type", dataset.dtype()),
+                    }
+                })?);
+            }
+            counts[*i] = Some(count);
+        }
+        // Each dataset appears at most once per batch, so the buffers lent are disjoint.
+        let mut outputs: Vec<(usize, ArrayMut<'_>)> = self
+            .buffers
+            .iter_mut()
+            .zip(counts)
+            .enumerate()
+            .filter_map(|(i, (buffer, count))| Some((i, buffer.as_mut()?.slice_mut(0..count?)?)))
+            .collect();
+        outputs.sort_by_key(|(i, _)| reads.iter().position(|(r, _)| r == i));
+        let batch: Vec<(&Dataset, Range<u64>)> = reads
+            .iter()
+            .map(|(i, rows)| (&datasets[*i], rows.clone()))
+            .collect();
+        let mut buffers: Vec<ArrayMut<'_>> = outputs.into_iter().map(|(_, b)| b).collect();
+        file.read_batch_into(&batch, &mut buffers)?;
+        let mut bytes = 0;
+        for ((i, rows), buffer) in reads.iter().zip(&buffers) {
+            bytes += (buffer.len() * datasets[*i].dtype().size()) as u64;
+            check(*i, rows.clone(), buffer);
+        }
+        Ok(bytes)
+    }
 }
 
 /// Reads a whole dataset with libhdf5 (`read_raw` in the stored type), returned as an [`Array`]

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use firn_benches::chunks;
 use firn_benches::datasets::{atl06_datasets, photon_datasets};
 use firn_benches::readers::{
-    firn_read, firn_read_granule, libhdf5_read, libhdf5_read_granule, same_bytes,
+    WindowedReader, firn_read, firn_read_granule, libhdf5_read, libhdf5_read_granule, same_bytes,
 };
 use firn_benches::s3::{RecordingSource, upload};
 use firn_benches::{Error, Floor, granule};
+use firn_h5::Array;
 use firn_h5::source::{CountingSource, ObjectStoreSource};
 use firn_synth::{Beam, GranuleSpec};
 use firn_tests::MotoServer;
@@ -182,4 +183,41 @@ fn s3_reads_match_local_reads_and_every_get_is_recorded() {
         }
     }
     assert!(recording.take().is_empty(), "take forgets");
+}
+
+#[test]
+fn windowed_reads_into_reused_buffers_match_libhdf5() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = small_granule(dir.path());
+    let firn = firn_h5::File::open(&path).unwrap();
+    let libhdf5 = hdf5::File::open(&path).unwrap();
+    // Windows of 3,333 rows start and end inside the 2,000-row chunks.
+    let mut reader = WindowedReader::new(3_333);
+    let mut total = 0;
+    for paths in per_beam() {
+        let expected: Vec<Array> = paths
+            .iter()
+            .map(|p| libhdf5_read(&libhdf5, p).unwrap())
+            .collect();
+        let mut windows = 0;
+        total += reader
+            .read_beam(&firn, &paths, |i, rows, buffer| {
+                let theirs = expected[i].as_bytes();
+                let row_bytes = theirs.len() / firn.dataset(&paths[i]).unwrap().len() as usize;
+                let want = &theirs[rows.start as usize * row_bytes..rows.end as usize * row_bytes];
+                same_bytes(
+                    &paths[i],
+                    ("windowed firn-h5", buffer.as_bytes()),
+                    ("libhdf5", want),
+                )
+                .unwrap();
+                windows += 1;
+            })
+            .unwrap();
+        assert!(
+            windows > paths.len(),
+            "{windows} reads: the photons took several windows"
+        );
+    }
+    assert_eq!(total, libhdf5_read_granule(&path, &per_beam()).unwrap());
 }

@@ -1,9 +1,11 @@
 //! Reads the datasets of an ATL06-SR run from all six beams of a ~1 GB synthetic granule with the
-//! raw-inflate floor, firn-h5 on 1 and 2 threads and libhdf5, prints the times and ratios, and
-//! checks that firn-h5, libhdf5 and the floor return the same bytes.
+//! raw-inflate floor, firn-h5 on 1 and 2 threads (as the pipeline reads: photon windows into reused
+//! buffers) and libhdf5, prints the wall and CPU times and ratios, and checks that firn-h5 (both
+//! read paths), libhdf5 and the floor return the same bytes.
 //!
 //! ```text
 //! cargo run --release -p firn-benches --bin h5_read -- [--granule PATH] [--length-km N] [--repeat K]
+//!     [--window ROWS]
 //! ```
 
 use std::fs::File;
@@ -17,11 +19,12 @@ use clap::Parser;
 use firn_benches::datasets::{BEAMS, atl06_datasets};
 use firn_benches::granule::{DEFAULT_LENGTH_KM, cached_granule};
 use firn_benches::readers::{
-    firn_read, firn_read_beams, firn_read_granule, libhdf5_read, libhdf5_read_granule, same_bytes,
+    WINDOW_ROWS, WindowedReader, firn_read, firn_read_granule, libhdf5_read, libhdf5_read_granule,
+    same_bytes,
 };
-use firn_benches::report::{Row, best_of, table};
+use firn_benches::report::{Row, table};
 use firn_benches::{Error, Floor, Result, chunks};
-use firn_h5::source::MemorySource;
+use firn_h5::source::FileSource;
 
 /// Benchmark firn-h5 against the raw-inflate floor and libhdf5.
 #[derive(Debug, Parser)]
@@ -35,6 +38,13 @@ struct Args {
     /// Runs per contender; the best is reported.
     #[arg(long, default_value_t = 3)]
     repeat: usize,
+    /// Photon rows per window of the firn-h5 contender (firn-atl03's default window).
+    #[arg(long, default_value_t = WINDOW_ROWS)]
+    window: u64,
+    /// Time only the contenders whose names contain one of these (the 1-thread floor always runs,
+    /// as the baseline); for profiling one read path.
+    #[arg(long)]
+    only: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -102,48 +112,67 @@ fn run(args: &Args) -> Result<()> {
     let one = pool(1)?;
     let two = pool(2)?;
     let mut rows = Vec::new();
-    let (floor_s, ()) = best_of(args.repeat, || floor.inflate())?;
-    rows.push(row("raw-inflate floor, 1 thread", floor_s, decoded));
-    let (seconds, ()) = two.install(|| best_of(args.repeat, || floor.inflate_parallel()))?;
-    rows.push(row("raw-inflate floor, 2 threads", seconds, decoded));
+    let mut cpu = Vec::new();
+    let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|o| name.contains(o));
+    let mut record = |name: &str, run: &mut dyn FnMut() -> Result<(f64, f64, u64)>| -> Result<()> {
+        if !wanted(name) && !rows.is_empty() {
+            return Ok(());
+        }
+        let (seconds, cpu_s, bytes) = run()?;
+        check_total(name, bytes, decoded)?;
+        rows.push(row(name, seconds, bytes));
+        cpu.push(cpu_s);
+        Ok(())
+    };
+    let repeat = args.repeat;
+    record("raw-inflate floor, 1 thread", &mut || {
+        timed(repeat, || floor.inflate().map(|()| decoded))
+    })?;
+    record("raw-inflate floor, 2 threads", &mut || {
+        two.install(|| timed(repeat, || floor.inflate_parallel().map(|()| decoded)))
+    })?;
+    let windowed = |mapped: bool| firn_windows(&path, &per_beam, args.window, mapped);
     for (name, pool) in [("firn-h5, 1 thread", &one), ("firn-h5, 2 threads", &two)] {
-        let (seconds, bytes) =
-            pool.install(|| best_of(args.repeat, || firn_read_granule(&path, &per_beam)))?;
-        check_total(name, bytes, decoded)?;
-        rows.push(row(name, seconds, bytes));
-    }
-    let (seconds, ()) = best_of(args.repeat, || floor.inflate_fresh())?;
-    rows.push(row(
-        "diagnostic: floor into fresh buffers, 1 t",
-        seconds,
-        decoded,
-    ));
-    let in_memory = file_in_memory(&path)?;
-    for (name, pool) in [
-        ("diagnostic: firn-h5 on MemorySource, 1 t", &one),
-        ("diagnostic: firn-h5 on MemorySource, 2 t", &two),
-    ] {
-        let (seconds, bytes) = pool.install(|| {
-            best_of(args.repeat, || {
-                let file = firn_h5::File::from_source(Arc::new(MemorySource::new(
-                    in_memory.clone(),
-                    "granule in memory",
-                )))?;
-                firn_read_beams(&file, &per_beam)
-            })
+        record(name, &mut || {
+            pool.install(|| timed(repeat, || windowed(true)))
         })?;
-        check_total(name, bytes, decoded)?;
-        rows.push(row(name, seconds, bytes));
     }
-    drop(in_memory);
-    let (seconds, bytes) = best_of(args.repeat, || libhdf5_read_granule(&path, &per_beam))?;
-    check_total("libhdf5", bytes, decoded)?;
-    rows.push(row("libhdf5 (hdf5-metno), 1 thread", seconds, bytes));
+    record("diagnostic: floor into fresh buffers, 1 t", &mut || {
+        timed(repeat, || floor.inflate_fresh().map(|()| decoded))
+    })?;
+    for (name, pool) in [
+        ("diagnostic: firn-h5 read_batch, new arrays, 1 t", &one),
+        ("diagnostic: firn-h5 read_batch, new arrays, 2 t", &two),
+    ] {
+        record(name, &mut || {
+            pool.install(|| timed(repeat, || firn_read_granule(&path, &per_beam)))
+        })?;
+    }
+    for (name, pool) in [
+        ("diagnostic: firn-h5 windows, pread source, 1 t", &one),
+        ("diagnostic: firn-h5 windows, pread source, 2 t", &two),
+    ] {
+        record(name, &mut || {
+            pool.install(|| timed(repeat, || windowed(false)))
+        })?;
+    }
+    record("libhdf5 (hdf5-metno), 1 thread", &mut || {
+        timed(repeat, || libhdf5_read_granule(&path, &per_beam))
+    })?;
+    let floor_s = rows[0].seconds;
     print!("{}", table(&rows, floor_s));
+    println!("\nCPU time (user + system of the whole process), least of the runs:");
+    for (row, cpu_s) in rows.iter().zip(&cpu) {
+        println!(
+            "{:<48}  {cpu_s:>7.3} s  {:>5.2} × floor CPU",
+            row.name,
+            cpu_s / cpu[0]
+        );
+    }
 
-    let checked = two.install(|| check_bytes(&path, &per_beam, &floor))?;
+    let checked = two.install(|| check_bytes(&path, &per_beam, &floor, args.window))?;
     println!(
-        "\nchecked: firn-h5, libhdf5 and the floor return identical bytes for all {checked} datasets"
+        "\nchecked: firn-h5 (windows into reused buffers, and read_batch), libhdf5 and the floor return identical bytes for all {checked} datasets"
     );
     targets(&rows);
     Ok(())
@@ -177,13 +206,43 @@ fn warm_page_cache(path: &Path) -> Result<(u64, f64)> {
     Ok((total, start.elapsed().as_secs_f64()))
 }
 
-/// The whole file in memory, for firn-h5 without file I/O.
-fn file_in_memory(path: &Path) -> Result<bytes::Bytes> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(bytes.into())
+/// The firn-h5 contender: opens `path` (mapped, or for positional reads) and reads every beam as
+/// the pipeline does, photon windows of `window` rows into buffers reused across windows and beams;
+/// returns the decoded bytes.
+fn firn_windows(path: &Path, per_beam: &[Vec<String>], window: u64, mapped: bool) -> Result<u64> {
+    let source = if mapped {
+        FileSource::open(path)?
+    } else {
+        FileSource::open_unmapped(path)?
+    };
+    let file = firn_h5::File::from_source(Arc::new(source))?;
+    WindowedReader::new(window).read_beams(&file, per_beam)
+}
+
+/// Runs `work` `repeat` times (at least once); returns the best wall time, the least CPU time of
+/// the process (user + system, all threads) and the last run's decoded bytes.
+fn timed(repeat: usize, mut work: impl FnMut() -> Result<u64>) -> Result<(f64, f64, u64)> {
+    let mut best = (f64::INFINITY, f64::INFINITY, 0);
+    for _ in 0..repeat.max(1) {
+        let (cpu_start, start) = (process_cpu_seconds(), Instant::now());
+        let bytes = work()?;
+        let wall = start.elapsed().as_secs_f64();
+        let cpu = process_cpu_seconds() - cpu_start;
+        best = (best.0.min(wall), best.1.min(cpu), bytes);
+    }
+    Ok(best)
+}
+
+/// User + system CPU seconds of this process so far (all threads).
+fn process_cpu_seconds() -> f64 {
+    // SAFETY: getrusage writes one plain struct, which is zero-initialised before the call.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// The ATL06-SR datasets of every beam group present in the file.
@@ -216,22 +275,25 @@ fn check_total(name: &str, bytes: u64, expected: u64) -> Result<()> {
     })
 }
 
-/// Compares firn-h5's, libhdf5's and the floor's bytes for every dataset, one beam at a time;
-/// returns how many datasets were compared.
-fn check_bytes(path: &Path, per_beam: &[Vec<String>], floor: &Floor) -> Result<usize> {
+/// Compares firn-h5's (windows into reused buffers of `window` rows, and `read_batch`),
+/// libhdf5's and the floor's bytes for every dataset, one beam at a time; returns how many
+/// datasets were compared.
+fn check_bytes(path: &Path, per_beam: &[Vec<String>], floor: &Floor, window: u64) -> Result<usize> {
     let firn = firn_h5::File::open(path)?;
     let libhdf5 = hdf5::File::open(path).map_err(|source| Error::Hdf5 {
         path: path.display().to_string(),
         source,
     })?;
+    let mut windowed = WindowedReader::new(window);
     let mut floor_outputs = floor.outputs();
     let mut checked = 0;
     for paths in per_beam {
         let arrays = firn_read(&firn, paths)?;
+        let mut theirs = Vec::with_capacity(paths.len());
         for (dataset, array) in paths.iter().zip(&arrays) {
-            let theirs = libhdf5_read(&libhdf5, dataset)?;
-            let theirs = theirs.as_bytes();
-            same_bytes(dataset, ("firn-h5", array.as_bytes()), ("libhdf5", theirs))?;
+            let expected = libhdf5_read(&libhdf5, dataset)?;
+            let bytes = expected.as_bytes();
+            same_bytes(dataset, ("firn-h5", array.as_bytes()), ("libhdf5", bytes))?;
             let (floor_name, floor_bytes) = floor_outputs.next().ok_or_else(|| Error::Invalid {
                 parameter: "floor",
                 detail: format!("holds no output for {dataset}"),
@@ -242,9 +304,26 @@ fn check_bytes(path: &Path, per_beam: &[Vec<String>], floor: &Floor) -> Result<u
                     detail: format!("holds {floor_name} where {dataset} was expected"),
                 });
             }
-            same_bytes(dataset, ("floor", floor_bytes), ("libhdf5", theirs))?;
+            same_bytes(dataset, ("floor", floor_bytes), ("libhdf5", bytes))?;
+            let rows = firn.dataset(dataset)?.len().max(1) as usize;
+            let row_bytes = bytes.len() / rows;
+            theirs.push((expected, row_bytes));
             checked += 1;
         }
+        let mut mismatch = Ok(());
+        windowed.read_beam(&firn, paths, |i, rows, buffer| {
+            let (expected, row_bytes) = &theirs[i];
+            let want =
+                &expected.as_bytes()[rows.start as usize * row_bytes..][..buffer.as_bytes().len()];
+            if mismatch.is_ok() {
+                mismatch = same_bytes(
+                    &paths[i],
+                    ("windowed firn-h5", buffer.as_bytes()),
+                    ("libhdf5", want),
+                );
+            }
+        })?;
+        mismatch?;
     }
     Ok(checked)
 }

@@ -4,11 +4,13 @@
 //! each run window by window (one coalesced batch read of every photon dataset per window), lays
 //! the extent grid as the photons arrive and emits [`ExtentBatch`]es: the filtered photons of the
 //! window as columns, and the extents as row ranges over them. Memory holds one window and the
-//! overlap the next extent needs, however long the beam.
+//! overlap the next extent needs, however long the beam. Photons are decoded straight into the
+//! window's columns (`read_batch_into`), whose storage is kept from window to window, so a beam's
+//! photon memory is allocated and touched once.
 
 use std::ops::Range;
 
-use firn_h5::Array;
+use firn_h5::{ArrayMut, Dataset, Datatype, H5Type};
 use firn_region::RunMode;
 
 use crate::beam::Beam;
@@ -16,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::extents::{ExtentGrid, ExtentSpan, Gridder, RunSegments};
 use crate::filters::PhotonFilter;
 use crate::granule::{Granule, Identity};
-use crate::segments::{Background, BeamSegments, typed};
+use crate::segments::{Background, BeamSegments};
 use crate::subset::{RegionFilter, select_runs};
 
 /// Photons read per window by default: about a megabyte per dataset for f64 columns of 10k rows.
@@ -132,10 +134,14 @@ pub struct BeamStats {
     pub extents_with_photons: u64,
 }
 
-/// Photons of a run held in memory: `offset` is the run-local index of the first.
+/// Photons of a run held in memory: `len` photons from run-local index `offset` on.
+///
+/// Each column's storage may be longer than `len`: the rest is room kept for the next read, so
+/// that reading window after window reuses the same memory.
 #[derive(Debug, Default)]
 struct PhotonWindow {
     offset: usize,
+    len: usize,
     along: Vec<f32>,
     h: Vec<f32>,
     lat: Vec<f64>,
@@ -147,24 +153,148 @@ struct PhotonWindow {
 
 impl PhotonWindow {
     fn end(&self) -> usize {
-        self.offset + self.along.len()
+        self.offset + self.len
+    }
+
+    /// Along-track distances within the segment of the photons held.
+    fn along(&self) -> &[f32] {
+        &self.along[..self.len]
     }
 
     /// Drops photons before run-local index `from`.
     fn drop_before(&mut self, from: usize) {
-        let n = from.saturating_sub(self.offset).min(self.along.len());
+        let n = from.saturating_sub(self.offset).min(self.len);
         if n == 0 {
             return;
         }
-        self.along.drain(..n);
-        self.h.drain(..n);
-        self.lat.drain(..n);
-        self.lon.drain(..n);
-        self.time.drain(..n);
-        self.across.drain(..n);
-        self.keep.drain(..n);
+        let held = n..self.len;
+        self.along.copy_within(held.clone(), 0);
+        self.h.copy_within(held.clone(), 0);
+        self.lat.copy_within(held.clone(), 0);
+        self.lon.copy_within(held.clone(), 0);
+        self.time.copy_within(held.clone(), 0);
+        self.across.copy_within(held.clone(), 0);
+        self.keep.copy_within(held, 0);
+        self.len -= n;
         self.offset += n;
     }
+
+    /// Makes room for `n` photons after those held (counted once they are read).
+    fn reserve(&mut self, n: usize) {
+        let end = self.len + n;
+        room(&mut self.along, end);
+        room(&mut self.h, end);
+        room(&mut self.lat, end);
+        room(&mut self.lon, end);
+        room(&mut self.time, end);
+        room(&mut self.across, end);
+        room(&mut self.keep, end);
+    }
+}
+
+/// Grows `buffer` to at least `len` values (never shrinks it) and returns its first `len`.
+fn room<T: Clone + Default>(buffer: &mut Vec<T>, len: usize) -> &mut [T] {
+    if buffer.len() < len {
+        buffer.resize(len, T::default());
+    }
+    &mut buffer[..len]
+}
+
+/// The beam's photon datasets, opened and type-checked once.
+#[derive(Debug)]
+struct PhotonDatasets {
+    along: Dataset,
+    h: Dataset,
+    lat: Dataset,
+    lon: Dataset,
+    time: Dataset,
+    across: Dataset,
+    confidence: Dataset,
+    quality: Dataset,
+    /// `weight_ph` (u8 or u16), read only for the yapc filter.
+    weight: Option<Dataset>,
+}
+
+impl PhotonDatasets {
+    fn open(granule: &Granule, beam: Beam, yapc: bool) -> Result<Self> {
+        let path = |name: &str| format!("/{}/heights/{name}", beam.name());
+        let mut names = vec![
+            "dist_ph_along",
+            "h_ph",
+            "lat_ph",
+            "lon_ph",
+            "delta_time",
+            "dist_ph_across",
+            "signal_conf_ph",
+            "quality_ph",
+        ];
+        if yapc {
+            names.push("weight_ph");
+        }
+        let paths: Vec<String> = names.iter().map(|n| path(n)).collect();
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let mut datasets = granule.datasets(&refs)?.into_iter();
+        let mut next = || datasets.next().expect("one dataset per path");
+        let set = Self {
+            along: expect::<f32>(granule, next())?,
+            h: expect::<f32>(granule, next())?,
+            lat: expect::<f64>(granule, next())?,
+            lon: expect::<f64>(granule, next())?,
+            time: expect::<f64>(granule, next())?,
+            across: expect::<f32>(granule, next())?,
+            confidence: expect::<i8>(granule, next())?,
+            quality: expect::<i8>(granule, next())?,
+            weight: if yapc { Some(next()) } else { None },
+        };
+        if set.confidence.row_elements() != 5 {
+            return Err(granule.inconsistent(
+                set.confidence.path(),
+                format!(
+                    "expected rows of 5 columns, found shape {:?}",
+                    set.confidence.shape()
+                ),
+            ));
+        }
+        if let Some(weight) = &set.weight
+            && !matches!(
+                weight.dtype(),
+                Datatype::Integer {
+                    size: 1 | 2,
+                    signed: false
+                }
+            )
+        {
+            return Err(granule.inconsistent(
+                weight.path(),
+                format!("expected u8 or u16, found {}", weight.dtype()),
+            ));
+        }
+        Ok(set)
+    }
+}
+
+/// `dataset` if it holds `T`, else an error naming it (SPEC §2 gives every photon type).
+fn expect<T: H5Type>(granule: &Granule, dataset: Dataset) -> Result<Dataset> {
+    if dataset.dtype().matches::<T>() {
+        return Ok(dataset);
+    }
+    Err(granule.inconsistent(
+        dataset.path(),
+        format!(
+            "unexpected datatype {}, expected {} (see SPEC §2)",
+            dataset.dtype(),
+            T::NAME
+        ),
+    ))
+}
+
+/// Per-window buffers of the photon columns that only feed the filter mask, kept between windows.
+#[derive(Debug, Default)]
+struct FilterColumns {
+    confidence: Vec<i8>,
+    quality: Vec<i8>,
+    weight_u8: Vec<u8>,
+    weight: Vec<u16>,
 }
 
 /// The run being extracted.
@@ -187,6 +317,11 @@ pub struct BeamExtractor<'g> {
     background: Background,
     runs: std::vec::IntoIter<Range<usize>>,
     run: Option<RunState>,
+    /// Opened at the first photon read.
+    photons: Option<PhotonDatasets>,
+    filter_columns: FilterColumns,
+    /// The last run's window, whose storage the next run reuses.
+    spare_window: PhotonWindow,
     counter: u64,
     stats: BeamStats,
 }
@@ -218,6 +353,9 @@ impl<'g> BeamExtractor<'g> {
             background,
             runs: runs.into_iter(),
             run: None,
+            photons: None,
+            filter_columns: FilterColumns::default(),
+            spare_window: PhotonWindow::default(),
             counter: 0,
             stats,
         })
@@ -247,7 +385,9 @@ impl<'g> BeamExtractor<'g> {
             if run.gridder.is_done() {
                 // The next run continues the beam's extent counter, so extent ids stay unique.
                 self.counter = run.gridder.counter();
-                self.run = None;
+                if let Some(run) = self.run.take() {
+                    self.spare_window = run.window;
+                }
                 continue;
             }
             let from = run.gridder.needed_from();
@@ -259,7 +399,7 @@ impl<'g> BeamExtractor<'g> {
             let run = self.run.as_mut().expect("a run is open");
             let mut spans = Vec::new();
             run.gridder
-                .advance(&run.window.along, run.window.offset, &mut spans)
+                .advance(run.window.along(), run.window.offset, &mut spans)
                 .map_err(|source| Error::Grid {
                     granule: self.granule.location().to_owned(),
                     beam: self.beam.name().to_owned(),
@@ -294,93 +434,92 @@ impl<'g> BeamExtractor<'g> {
             beam: self.beam.name().to_owned(),
             source,
         })?;
+        let mut window = std::mem::take(&mut self.spare_window);
+        window.offset = 0;
+        window.len = 0;
         self.run = Some(RunState {
             segments,
             rows,
             gridder,
-            window: PhotonWindow::default(),
+            window,
         });
         Ok(())
     }
 
-    /// Reads photons up to run-local index `end` into the window (one batch read).
+    /// Reads photons up to run-local index `end` into the window (one batch read, straight into
+    /// the window's columns).
     fn load(&mut self, end: usize) -> Result<()> {
         let run = self.run.as_mut().expect("a run is open");
         let begin = run.window.end().max(run.gridder.needed_from());
-        if run.window.along.is_empty() {
+        if run.window.len == 0 {
             run.window.offset = begin;
         }
         if end <= begin {
             return Ok(());
         }
-        let rows = run.rows.start + begin as u64..run.rows.start + end as u64;
-        let group = format!("/{}/heights", self.beam.name());
-        let names = [
-            "dist_ph_along",
-            "h_ph",
-            "lat_ph",
-            "lon_ph",
-            "delta_time",
-            "dist_ph_across",
-            "signal_conf_ph",
-            "quality_ph",
-            "weight_ph",
-        ];
-        let yapc = self.params.filter.yapc_score.is_some();
-        let paths: Vec<String> = names
-            .iter()
-            .take(if yapc { names.len() } else { names.len() - 1 })
-            .map(|n| format!("{group}/{n}"))
-            .collect();
-        let reads: Vec<(&str, Range<u64>)> =
-            paths.iter().map(|p| (p.as_str(), rows.clone())).collect();
-        let mut arrays = self.granule.read_rows(&reads)?.into_iter();
-        let granule = self.granule;
-        let mut next = |i: usize| (paths[i].clone(), arrays.next().expect("one array per read"));
-        let along = typed(granule, next(0), Array::into_f32)?;
-        let h = typed(granule, next(1), Array::into_f32)?;
-        let lat = typed(granule, next(2), Array::into_f64)?;
-        let lon = typed(granule, next(3), Array::into_f64)?;
-        let time = typed(granule, next(4), Array::into_f64)?;
-        let across = typed(granule, next(5), Array::into_f32)?;
-        let confidence = typed(granule, next(6), Array::into_i8)?;
-        let quality = typed(granule, next(7), Array::into_i8)?;
-        let weight: Vec<u16> = if yapc {
-            let (path, array) = next(8);
-            match array {
-                Array::U8(v) => v.into_iter().map(u16::from).collect(),
-                Array::U16(v) => v,
-                other => {
-                    return Err(granule.inconsistent(
-                        path,
-                        format!("expected u8 or u16, found {}", other.type_name()),
-                    ));
-                }
-            }
-        } else {
-            Vec::new()
-        };
-        let n = along.len();
-        if confidence.len() != 5 * n {
-            return Err(granule.inconsistent(
-                format!("{group}/signal_conf_ph"),
-                format!(
-                    "expected {n} rows of 5 columns, found {} values",
-                    confidence.len()
-                ),
-            ));
+        if self.photons.is_none() {
+            let yapc = self.params.filter.yapc_score.is_some();
+            self.photons = Some(PhotonDatasets::open(self.granule, self.beam, yapc)?);
         }
-        let keep = self.params.filter.mask(&confidence, &quality, &weight);
+        let d = self.photons.as_ref().expect("opened above");
+        let rows = run.rows.start + begin as u64..run.rows.start + end as u64;
+        let n = end - begin;
+        let w = &mut run.window;
+        w.reserve(n);
+        let at = w.len..w.len + n;
+        let f = &mut self.filter_columns;
+        let mut reads: Vec<(&Dataset, Range<u64>)> = [
+            &d.along,
+            &d.h,
+            &d.lat,
+            &d.lon,
+            &d.time,
+            &d.across,
+            &d.confidence,
+            &d.quality,
+        ]
+        .into_iter()
+        .map(|dataset| (dataset, rows.clone()))
+        .collect();
+        let mut outputs: Vec<ArrayMut<'_>> = vec![
+            (&mut w.along[at.clone()]).into(),
+            (&mut w.h[at.clone()]).into(),
+            (&mut w.lat[at.clone()]).into(),
+            (&mut w.lon[at.clone()]).into(),
+            (&mut w.time[at.clone()]).into(),
+            (&mut w.across[at.clone()]).into(),
+            room(&mut f.confidence, 5 * n).into(),
+            room(&mut f.quality, n).into(),
+        ];
+        let weight_is_u8 = d.weight.as_ref().map(|weight| weight.dtype().size() == 1);
+        if let Some(weight) = &d.weight {
+            reads.push((weight, rows.clone()));
+            outputs.push(match weight_is_u8 {
+                Some(true) => room(&mut f.weight_u8, n).into(),
+                _ => room(&mut f.weight, n).into(),
+            });
+        }
+        self.granule.read_into(&reads, &mut outputs)?;
+        drop(outputs);
+        let weight: &[u16] = match weight_is_u8 {
+            None => &[],
+            Some(true) => {
+                let wide = room(&mut f.weight, n);
+                for (w16, &w8) in wide.iter_mut().zip(&f.weight_u8[..n]) {
+                    *w16 = u16::from(w8);
+                }
+                wide
+            }
+            Some(false) => &f.weight[..n],
+        };
+        let keep = self
+            .params
+            .filter
+            .mask(&f.confidence[..5 * n], &f.quality[..n], weight);
         self.stats.photons_read += n as u64;
         self.stats.photons_filtered += keep.iter().filter(|&&k| k).count() as u64;
-        let w = &mut self.run.as_mut().expect("a run is open").window;
-        w.along.extend(along);
-        w.h.extend(h);
-        w.lat.extend(lat);
-        w.lon.extend(lon);
-        w.time.extend(time);
-        w.across.extend(across);
-        w.keep.extend(keep);
+        w.keep[at.clone()].copy_from_slice(&keep);
+        w.len = at.end;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use firn_h5::{Array, Datatype, File, SharedSource};
+use firn_h5::{Array, ArrayMut, Dataset, Datatype, File, SharedSource};
 
 use crate::beam::{Beam, Orientation};
 use crate::error::{Error, Result};
@@ -209,25 +209,48 @@ impl Granule {
         }
     }
 
-    /// Reads row ranges of several datasets in one planned, coalesced batch.
-    pub(crate) fn read_rows(&self, reads: &[(&str, Range<u64>)]) -> Result<Vec<Array>> {
-        let datasets = reads
+    /// Opens the datasets at `paths`; an error names the dataset.
+    pub(crate) fn datasets(&self, paths: &[&str]) -> Result<Vec<Dataset>> {
+        paths
             .iter()
-            .map(|(path, _)| {
+            .map(|path| {
                 self.file
                     .dataset(path)
                     .map_err(|e| self.dataset_error(path, e))
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect()
+    }
+
+    /// Reads row ranges of several datasets in one planned, coalesced batch.
+    pub(crate) fn read_rows(&self, reads: &[(&str, Range<u64>)]) -> Result<Vec<Array>> {
+        let paths: Vec<&str> = reads.iter().map(|(p, _)| *p).collect();
+        let datasets = self.datasets(&paths)?;
         let batch: Vec<_> = datasets
             .iter()
             .zip(reads)
             .map(|(dataset, (_, rows))| (dataset, rows.clone()))
             .collect();
-        self.file.read_batch(&batch).map_err(|e| {
-            let names: Vec<&str> = reads.iter().map(|(p, _)| *p).collect();
-            self.dataset_error(&names.join(", "), e)
-        })
+        self.file
+            .read_batch(&batch)
+            .map_err(|e| self.batch_error(&batch, e))
+    }
+
+    /// Reads row ranges of several open datasets into caller-owned buffers (each of the stored
+    /// type, with room for exactly its rows) in one planned, coalesced batch.
+    pub(crate) fn read_into(
+        &self,
+        reads: &[(&Dataset, Range<u64>)],
+        outputs: &mut [ArrayMut<'_>],
+    ) -> Result<()> {
+        self.file
+            .read_batch_into(reads, outputs)
+            .map_err(|e| self.batch_error(reads, e))
+    }
+
+    /// An error of a batch read, naming its datasets.
+    fn batch_error(&self, reads: &[(&Dataset, Range<u64>)], source: firn_h5::Error) -> Error {
+        let names: Vec<&str> = reads.iter().map(|(d, _)| d.path()).collect();
+        self.dataset_error(&names.join(", "), source)
     }
 
     /// The number of rows of a dataset.

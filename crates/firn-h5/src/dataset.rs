@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::array::Array;
+use crate::array::{Array, ArrayMut};
 use crate::decode::{self, RowRead};
 use crate::dtype::{Datatype, H5Type, StringPadding};
 use crate::error::{Error, Result};
 use crate::file::FileInner;
-use crate::format::btree_v1;
+use crate::format::btree_v1::{self, ChunkQuery};
 use crate::format::messages::{self, dataspace, datatype, fill_value, filter_pipeline, layout};
 use crate::format::object_header::{FLAG_SHARED, Message, ObjectHeader};
 use crate::plan::ReadOptions;
@@ -249,6 +249,18 @@ impl Dataset {
         Ok(out)
     }
 
+    /// Reads rows `rows` into `out`, which must have room for exactly their elements
+    /// (`rows.len() × row_elements()`), flattened in row-major order.
+    ///
+    /// Nothing is allocated for the values: a caller that reads a dataset window by window into
+    /// the same buffer touches its memory once.
+    pub fn read_rows_into<T: H5Type>(&self, rows: Range<u64>, out: &mut [T]) -> Result<()> {
+        self.check_type::<T>()?;
+        self.check_buffer(&rows, out.len())?;
+        let chunks = self.plan(&rows)?;
+        self.read_into(&rows, &chunks, bytemuck::cast_slice_mut(out))
+    }
+
     /// Reads the single element of a scalar (or one-element) dataset.
     pub fn read_scalar<T: H5Type>(&self) -> Result<T> {
         self.check_type::<T>()?;
@@ -302,8 +314,8 @@ impl Dataset {
         Ok(())
     }
 
-    /// Checks `rows` and returns the chunks it touches (empty for other layouts).
-    fn plan(&self, rows: &Range<u64>) -> Result<Vec<ChunkRecord>> {
+    /// Fails unless `rows` lies inside the dataset.
+    fn check_rows(&self, rows: &Range<u64>) -> Result<()> {
         if rows.start > rows.end || rows.end > self.len() {
             return Err(Error::RowRange {
                 path: self.path.clone(),
@@ -311,13 +323,49 @@ impl Dataset {
                 rows: self.len(),
             });
         }
-        let chunks = match &self.layout {
+        Ok(())
+    }
+
+    /// Fails unless `rows` lies inside the dataset and a buffer of `found` elements holds them.
+    fn check_buffer(&self, rows: &Range<u64>, found: usize) -> Result<()> {
+        self.check_rows(rows)?;
+        let expected = self.element_count(rows)?;
+        if expected != found {
+            return Err(Error::BufferSize {
+                path: self.path.clone(),
+                rows: rows.clone(),
+                expected: expected as u64,
+                found: found as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks `rows` and returns the chunks it touches (empty for other layouts).
+    fn plan(&self, rows: &Range<u64>) -> Result<Vec<ChunkRecord>> {
+        Ok(plan_batch(&[(self, rows.clone())])?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// The chunk-index walk `rows` needs, for chunked datasets with stored chunks.
+    fn chunk_query(&self, rows: &Range<u64>) -> Option<ChunkQuery<'_>> {
+        match &self.layout {
             StorageLayout::Chunked {
                 chunk_shape,
                 index_address: Some(root),
-            } => btree_v1::chunks(&self.file.reader, *root, chunk_shape, rows, &self.path)?,
-            _ => Vec::new(),
-        };
+            } => Some(ChunkQuery {
+                root: *root,
+                chunk_shape,
+                rows: rows.clone(),
+                path: &self.path,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Fails when `rows` would need far more output than the stored bytes behind them can hold.
+    fn check_plausible(&self, rows: &Range<u64>, chunks: &[ChunkRecord]) -> Result<()> {
         let stored: u64 = match &self.layout {
             StorageLayout::Chunked { .. } => chunks.iter().map(|c| c.size).sum(),
             // Validated against the dataset size when opened.
@@ -333,7 +381,7 @@ impl Dataset {
                 ),
             ));
         }
-        Ok(chunks)
+        Ok(())
     }
 
     fn output_bytes(&self, rows: &Range<u64>) -> Result<u64> {
@@ -391,12 +439,7 @@ impl Dataset {
     fn read_into(&self, rows: &Range<u64>, chunks: &[ChunkRecord], out: &mut [u8]) -> Result<()> {
         let filters = self.stored_filters();
         let read = self.row_read(rows.clone(), chunks, &filters);
-        decode::read_rows(
-            self.file.source().as_ref(),
-            &[read],
-            &mut [out],
-            &self.options,
-        )
+        decode::read_rows(self.file.reader.meta(), &[read], &mut [out], &self.options)
     }
 }
 
@@ -457,32 +500,64 @@ fn fill_bytes(
     Ok(None)
 }
 
-/// Reads several datasets' rows with one plan (see [`crate::File::read_batch`]).
-pub(crate) fn read_batch(reads: &[(&Dataset, Range<u64>)]) -> Result<Vec<Array>> {
-    let mut chunk_lists = Vec::with_capacity(reads.len());
-    let mut arrays = Vec::with_capacity(reads.len());
-    for (dataset, rows) in reads {
-        let chunks = dataset.plan(rows)?;
-        let count = dataset.element_count(rows)?;
-        let array = Array::zeroed(&dataset.dtype, count).ok_or_else(|| Error::TypeMismatch {
-            path: dataset.path.clone(),
-            stored: dataset.dtype.to_string(),
-            requested: "a number type",
-        })?;
-        chunk_lists.push(chunks);
-        arrays.push(array);
+/// The reads of `reads` grouped by file (reads of one file share a plan), in order.
+fn by_file(reads: &[(&Dataset, Range<u64>)]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, (dataset, _)) in reads.iter().enumerate() {
+        match groups
+            .iter_mut()
+            .find(|g| Arc::ptr_eq(&reads[g[0]].0.file, &dataset.file))
+        {
+            Some(group) => group.push(i),
+            None => groups.push(vec![i]),
+        }
     }
-    let filters: Vec<Vec<Filter>> = reads.iter().map(|(d, _)| d.stored_filters()).collect();
-    // Reads of one file share a plan; reads of different files are planned per file.
-    let mut pending: Vec<usize> = (0..reads.len()).collect();
-    let mut outputs: Vec<Option<&mut [u8]>> =
-        arrays.iter_mut().map(|a| Some(a.as_bytes_mut())).collect();
-    while let Some(&first) = pending.first() {
-        let file = &reads[first].0.file;
-        let (same, rest): (Vec<usize>, Vec<usize>) = pending
+    groups
+}
+
+/// Checks every read's rows and lists the chunks each touches: the chunk indexes of one file's
+/// datasets are walked together, level by level, so each level costs a few coalesced requests.
+fn plan_batch(reads: &[(&Dataset, Range<u64>)]) -> Result<Vec<Vec<ChunkRecord>>> {
+    for (dataset, rows) in reads {
+        dataset.check_rows(rows)?;
+    }
+    let mut chunk_lists = vec![Vec::new(); reads.len()];
+    for group in by_file(reads) {
+        let (indices, queries): (Vec<usize>, Vec<ChunkQuery<'_>>) = group
             .iter()
-            .partition(|&&i| Arc::ptr_eq(&reads[i].0.file, file));
-        let row_reads: Vec<RowRead<'_>> = same
+            .filter_map(|&i| reads[i].0.chunk_query(&reads[i].1).map(|q| (i, q)))
+            .unzip();
+        if queries.is_empty() {
+            continue;
+        }
+        let first = reads[group[0]].0;
+        let options = &first.options;
+        let found = btree_v1::chunks(
+            &first.file.reader,
+            &queries,
+            options.coalesce_gap,
+            options.max_request,
+        )?;
+        for (i, chunks) in indices.into_iter().zip(found) {
+            chunk_lists[i] = chunks;
+        }
+    }
+    for ((dataset, rows), chunks) in reads.iter().zip(&chunk_lists) {
+        dataset.check_plausible(rows, chunks)?;
+    }
+    Ok(chunk_lists)
+}
+
+/// Fetches and decodes every read into its output (sized for it), one pass per file.
+fn decode_batch(
+    reads: &[(&Dataset, Range<u64>)],
+    chunk_lists: &[Vec<ChunkRecord>],
+    outputs: Vec<&mut [u8]>,
+) -> Result<()> {
+    let filters: Vec<Vec<Filter>> = reads.iter().map(|(d, _)| d.stored_filters()).collect();
+    let mut outputs: Vec<Option<&mut [u8]>> = outputs.into_iter().map(Some).collect();
+    for group in by_file(reads) {
+        let row_reads: Vec<RowRead<'_>> = group
             .iter()
             .map(|&i| {
                 reads[i]
@@ -490,17 +565,62 @@ pub(crate) fn read_batch(reads: &[(&Dataset, Range<u64>)]) -> Result<Vec<Array>>
                     .row_read(reads[i].1.clone(), &chunk_lists[i], &filters[i])
             })
             .collect();
-        let mut bufs: Vec<&mut [u8]> = same
+        let mut bufs: Vec<&mut [u8]> = group
             .iter()
             .map(|&i| outputs[i].take().unwrap_or_default())
             .collect();
+        let first = reads[group[0]].0;
         decode::read_rows(
-            file.source().as_ref(),
+            first.file.reader.meta(),
             &row_reads,
             &mut bufs,
-            &reads[first].0.options,
+            &first.options,
         )?;
-        pending = rest;
     }
+    Ok(())
+}
+
+/// Reads several datasets' rows with one plan (see [`crate::File::read_batch`]).
+pub(crate) fn read_batch(reads: &[(&Dataset, Range<u64>)]) -> Result<Vec<Array>> {
+    let chunk_lists = plan_batch(reads)?;
+    let mut arrays = reads
+        .iter()
+        .map(|(dataset, rows)| {
+            let count = dataset.element_count(rows)?;
+            Array::zeroed(&dataset.dtype, count).ok_or_else(|| Error::TypeMismatch {
+                path: dataset.path.clone(),
+                stored: dataset.dtype.to_string(),
+                requested: "a number type",
+            })
+        })
+        .collect::<Result<Vec<Array>>>()?;
+    let outputs = arrays.iter_mut().map(Array::as_bytes_mut).collect();
+    decode_batch(reads, &chunk_lists, outputs)?;
     Ok(arrays)
+}
+
+/// Reads several datasets' rows into caller-owned buffers (see [`crate::File::read_batch_into`]).
+pub(crate) fn read_batch_into(
+    reads: &[(&Dataset, Range<u64>)],
+    outputs: &mut [ArrayMut<'_>],
+) -> Result<()> {
+    if reads.len() != outputs.len() {
+        return Err(Error::BufferCount {
+            reads: reads.len(),
+            buffers: outputs.len(),
+        });
+    }
+    for ((dataset, rows), output) in reads.iter().zip(outputs.iter()) {
+        if !output.holds(&dataset.dtype) {
+            return Err(Error::TypeMismatch {
+                path: dataset.path.clone(),
+                stored: dataset.dtype.to_string(),
+                requested: output.type_name(),
+            });
+        }
+        dataset.check_buffer(rows, output.len())?;
+    }
+    let chunk_lists = plan_batch(reads)?;
+    let outputs = outputs.iter_mut().map(ArrayMut::as_bytes_mut).collect();
+    decode_batch(reads, &chunk_lists, outputs)
 }

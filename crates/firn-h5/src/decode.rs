@@ -13,8 +13,8 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::filters::{inflate_zlib, unshuffle};
-use crate::plan::{PieceKind, ReadOptions, coalesce, pieces_for};
-use crate::source::ByteSource;
+use crate::meta::MetaReader;
+use crate::plan::{Piece, PieceKind, ReadOptions, coalesce, pieces_for};
 use crate::storage::{ChunkRecord, Filter, StorageLayout};
 
 /// One dataset's rows to read: its storage description and the row range (along dimension 0).
@@ -64,8 +64,12 @@ thread_local! {
 }
 
 /// Reads every request into its output buffer, which must be exactly `output_len()` bytes.
+///
+/// Pieces that the metadata cache already holds (chunks inside the first megabytes read at open,
+/// or inside the chunk-index nodes' coalesced requests) are taken from it; the rest are fetched
+/// from the cache's source in coalesced requests.
 pub(crate) fn read_rows(
-    source: &dyn ByteSource,
+    meta: &MetaReader,
     reads: &[RowRead<'_>],
     outputs: &mut [&mut [u8]],
     options: &ReadOptions,
@@ -93,18 +97,7 @@ pub(crate) fn read_rows(
         return Ok(());
     }
 
-    let requests = coalesce(&pieces, options);
-    let ranges: Vec<Range<u64>> = requests.iter().map(|r| r.range.clone()).collect();
-    let fetched = source.read_ranges(&ranges)?;
-    let mut piece_bytes: Vec<Bytes> = vec![Bytes::new(); pieces.len()];
-    for (request, bytes) in requests.iter().zip(&fetched) {
-        for &piece in &request.pieces {
-            let range = &pieces[piece].range;
-            let from = (range.start - request.range.start) as usize;
-            let to = (range.end - request.range.start) as usize;
-            piece_bytes[piece] = bytes.slice(from..to);
-        }
-    }
+    let piece_bytes = fetch_pieces(meta, &pieces, options)?;
 
     // Split each output into the disjoint slices its pieces fill, then decode all pieces at once.
     let mut per_output: Vec<Vec<(usize, Range<usize>)>> = vec![Vec::new(); reads.len()];
@@ -181,6 +174,36 @@ pub(crate) fn read_rows(
         copy_hyperslab(read, &read.chunks[chunk], &full, outputs[piece.read]);
     }
     Ok(())
+}
+
+/// The bytes of every piece: from the metadata cache where it holds them, the rest fetched in
+/// coalesced requests (one batch).
+fn fetch_pieces(meta: &MetaReader, pieces: &[Piece], options: &ReadOptions) -> Result<Vec<Bytes>> {
+    let mut piece_bytes: Vec<Option<Bytes>> =
+        pieces.iter().map(|p| meta.cached(&p.range)).collect();
+    let missing: Vec<usize> = (0..pieces.len())
+        .filter(|&i| piece_bytes[i].is_none())
+        .collect();
+    let to_fetch: Vec<Piece> = missing.iter().map(|&i| pieces[i].clone()).collect();
+    let requests = coalesce(&to_fetch, options);
+    let ranges: Vec<Range<u64>> = requests.iter().map(|r| r.range.clone()).collect();
+    let fetched = if ranges.is_empty() {
+        Vec::new()
+    } else {
+        meta.source().read_ranges(&ranges)?
+    };
+    for (request, bytes) in requests.iter().zip(&fetched) {
+        for &piece in &request.pieces {
+            let range = &to_fetch[piece].range;
+            let from = (range.start - request.range.start) as usize;
+            let to = (range.end - request.range.start) as usize;
+            piece_bytes[missing[piece]] = Some(bytes.slice(from..to));
+        }
+    }
+    Ok(piece_bytes
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect())
 }
 
 /// Validates the read against the dataset before any byte is fetched.
@@ -358,16 +381,17 @@ fn decode_chunk(
         return Ok(());
     }
     let whole = skip == 0 && out.len() == full_len;
-    let apply = |filter: Filter, input: &[u8], dest: &mut [u8]| -> Result<()> {
+    // Writes decoded bytes `skip..skip + dest.len()` of one stage into `dest`. Inflating only
+    // produces a whole chunk (`skip` 0, `dest` full size); un-shuffling clips as it goes.
+    let apply = |filter: Filter, input: &[u8], skip: usize, dest: &mut [u8]| -> Result<()> {
         match filter {
             Filter::Deflate => inflate_zlib(input, dest).map_err(decode_error),
-            Filter::Shuffle if input.len() != dest.len() => Err(decode_error(format!(
-                "shuffled data of {} bytes, expected {}",
-                input.len(),
-                dest.len()
+            Filter::Shuffle if input.len() != full_len => Err(decode_error(format!(
+                "shuffled data of {} bytes, expected {full_len}",
+                input.len()
             ))),
             Filter::Shuffle => {
-                unshuffle(input, dest, read.element_size);
+                unshuffle(input, dest, read.element_size, skip / read.element_size);
                 Ok(())
             }
         }
@@ -377,7 +401,8 @@ fn decode_chunk(
         first.resize(full_len, 0);
         second.resize(full_len, 0);
         // Undo the pipeline in reverse, alternating between the two scratch buffers; the last stage
-        // writes straight into the output when the whole chunk is wanted.
+        // writes straight into the output when the whole chunk is wanted or when it is the
+        // un-shuffle (which clips to the rows wanted as it copies).
         let mut input_is_stored = true;
         let mut input_in_first = false;
         let stages = read.filters.len();
@@ -389,10 +414,10 @@ fn decode_chunk(
                 (false, true) => (&first[..], &mut second[..]),
                 (false, false) => (&second[..], &mut first[..]),
             };
-            if last && whole {
-                return apply(filter, input, out);
+            if last && (whole || filter == Filter::Shuffle) {
+                return apply(filter, input, skip, out);
             }
-            apply(filter, input, scratch_dest)?;
+            apply(filter, input, 0, scratch_dest)?;
             input_in_first = input_is_stored || !input_in_first;
             input_is_stored = false;
         }

@@ -128,6 +128,28 @@ pub enum Error {
         rows: u64,
     },
 
+    /// A read-into buffer does not have room for exactly the elements of its read.
+    #[error("{path}: rows {}..{} hold {expected} elements but the buffer has room for {found}", rows.start, rows.end)]
+    BufferSize {
+        /// The dataset path.
+        path: String,
+        /// The rows read.
+        rows: Range<u64>,
+        /// Elements the rows hold.
+        expected: u64,
+        /// Elements the buffer holds.
+        found: u64,
+    },
+
+    /// A batch read into buffers was given a different number of buffers than reads.
+    #[error("a batch of {reads} reads was given {buffers} buffers")]
+    BufferCount {
+        /// Reads in the batch.
+        reads: usize,
+        /// Buffers given.
+        buffers: usize,
+    },
+
     /// A chunk could not be decoded (bad deflate stream, wrong decoded size).
     #[error("{path}: chunk at byte offset {offset}: {detail}")]
     Decode {

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::array::Array;
+use crate::array::{Array, ArrayMut};
 use crate::dataset::{self, Dataset};
 use crate::error::{Error, Result};
 use crate::format::messages::link::{Link, LinkTarget};
@@ -225,5 +225,20 @@ impl File {
     /// Each dataset must hold numbers; the result has one [`Array`] per read, in order.
     pub fn read_batch(&self, reads: &[(&Dataset, Range<u64>)]) -> Result<Vec<Array>> {
         dataset::read_batch(reads)
+    }
+
+    /// Reads several datasets' row ranges in one pass, like [`File::read_batch`], into
+    /// caller-owned buffers: `outputs[i]` must be of the stored type of read `i` and have room for
+    /// exactly its elements.
+    ///
+    /// Nothing is allocated for the values, so a caller that streams a dataset window by window
+    /// into the same buffers touches (and page-faults) their memory once. A read that fails leaves
+    /// the buffers' contents unspecified.
+    pub fn read_batch_into(
+        &self,
+        reads: &[(&Dataset, Range<u64>)],
+        outputs: &mut [ArrayMut<'_>],
+    ) -> Result<()> {
+        dataset::read_batch_into(reads, outputs)
     }
 }

@@ -9,8 +9,10 @@
 //!
 //! Objects are parsed lazily along the path asked for. Metadata is read through an aligned block
 //! cache (the first 2 MiB in one request); a row read walks only the chunk B-tree nodes its rows
-//! need, coalesces neighbouring chunks into few large requests and inflates them in parallel. The
-//! same code path serves local files, S3 objects ([`source::ObjectStoreSource`]) and memory.
+//! need (the nodes of one level of every dataset of a batch in one round of coalesced requests),
+//! coalesces neighbouring chunks into few large requests and inflates them in parallel, straight
+//! into the output where a chunk needs no clipping. The same code path serves local files (mapped
+//! into memory, [`source::FileSource`]), S3 objects ([`source::ObjectStoreSource`]) and memory.
 //!
 //! # Open a file and read a dataset
 //!
@@ -50,6 +52,38 @@
 //! assert_eq!(arrays[0], Array::F64(first_hundred));
 //! let conf: Vec<i8> = arrays[1].clone().into_vec().expect("signal_conf_ph is i8");
 //! assert_eq!(conf.len(), 500);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Read window by window into reused buffers
+//!
+//! [`File::read_batch_into`] and [`Dataset::read_rows_into`] decode into buffers the caller owns
+//! ([`ArrayMut`], made from `&mut [T]` or `&mut Vec<T>`): a stream of windows allocates nothing
+//! and touches the same memory again and again.
+//!
+//! ```
+//! # fn main() -> firn_h5::Result<()> {
+//! # let path = "/work/shared/fixtures/atl03/ATL03_gt1l_subset.h5";
+//! # if !std::path::Path::new(path).exists() { return Ok(()); }
+//! use firn_h5::File;
+//!
+//! let file = File::open(path)?;
+//! let h_ph = file.dataset("/gt1l/heights/h_ph")?;
+//! let conf = file.dataset("/gt1l/heights/signal_conf_ph")?;
+//! const WINDOW: u64 = 1000;
+//! let (mut heights, mut confidence) = (vec![0f32; WINDOW as usize], vec![0i8; 5 * WINDOW as usize]);
+//! let mut start = 0;
+//! while start < h_ph.len() {
+//!     let rows = start..(start + WINDOW).min(h_ph.len());
+//!     let n = (rows.end - rows.start) as usize;
+//!     file.read_batch_into(
+//!         &[(&h_ph, rows.clone()), (&conf, rows.clone())],
+//!         &mut [(&mut heights[..n]).into(), (&mut confidence[..5 * n]).into()],
+//!     )?;
+//!     assert_eq!(heights[..n], h_ph.read_rows::<f32>(rows.clone())?[..]);
+//!     start = rows.end;
+//! }
 //! # Ok(())
 //! # }
 //! ```
@@ -122,7 +156,7 @@ mod plan;
 pub mod source;
 mod storage;
 
-pub use array::Array;
+pub use array::{Array, ArrayMut};
 pub use dataset::{Dataset, FilterInfo};
 pub use dtype::{Datatype, H5Type, StringPadding};
 pub use error::{Error, Result};

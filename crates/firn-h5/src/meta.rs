@@ -4,13 +4,18 @@
 //! Reading each with its own request would cost one round trip per structure on S3, so metadata is
 //! read in aligned blocks: the first [`OPEN_PREFETCH`] bytes of the file when it is opened (where
 //! writers put most metadata), then one block at a time as the parser follows addresses elsewhere.
+//! A caller that knows several structures it will need (the chunk B-tree nodes of one level of
+//! several datasets) fetches them together with [`MetaReader::prefetch`]: exact extents, coalesced
+//! into few requests, kept beside the blocks.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use std::sync::Mutex;
 
 use bytes::{Bytes, BytesMut};
 
 use crate::error::{Error, Result};
+use crate::plan::coalesce_ranges;
 use crate::source::SharedSource;
 
 /// Size of one cached block.
@@ -19,6 +24,35 @@ const BLOCK_SIZE: u64 = 64 * 1024;
 pub(crate) const OPEN_PREFETCH: u64 = 2 * 1024 * 1024;
 /// Most blocks kept; past this the cache starts over (metadata of one granule is far smaller).
 const MAX_BLOCKS: usize = 4096;
+/// Most prefetched extent bytes kept; past this the extents start over.
+const MAX_EXTENT_BYTES: usize = 64 << 20;
+
+/// Prefetched extents by start offset, and their total size.
+#[derive(Debug, Default)]
+struct Extents {
+    by_start: BTreeMap<u64, Bytes>,
+    bytes: usize,
+}
+
+impl Extents {
+    /// The bytes `offset..end` if one extent holds them all.
+    fn get(&self, offset: u64, end: u64) -> Option<Bytes> {
+        let (&start, bytes) = self.by_start.range(..=offset).next_back()?;
+        let stop = start + bytes.len() as u64;
+        (end <= stop).then(|| bytes.slice((offset - start) as usize..(end - start) as usize))
+    }
+
+    fn insert(&mut self, start: u64, bytes: Bytes) {
+        if self.bytes + bytes.len() > MAX_EXTENT_BYTES {
+            self.by_start.clear();
+            self.bytes = 0;
+        }
+        self.bytes += bytes.len();
+        if let Some(old) = self.by_start.insert(start, bytes) {
+            self.bytes -= old.len();
+        }
+    }
+}
 
 /// Reads metadata through an aligned block cache.
 #[derive(Debug)]
@@ -26,6 +60,7 @@ pub(crate) struct MetaReader {
     source: SharedSource,
     len: u64,
     blocks: Mutex<HashMap<u64, Bytes>>,
+    extents: Mutex<Extents>,
 }
 
 impl MetaReader {
@@ -35,6 +70,7 @@ impl MetaReader {
             len: source.len(),
             source,
             blocks: Mutex::new(HashMap::new()),
+            extents: Mutex::new(Extents::default()),
         };
         let first = reader.len.min(OPEN_PREFETCH).div_ceil(BLOCK_SIZE);
         reader.fetch_blocks(0, first)?;
@@ -66,6 +102,9 @@ impl MetaReader {
         if len == 0 {
             return Ok(Bytes::new());
         }
+        if let Some(bytes) = self.extent(offset, end) {
+            return Ok(bytes);
+        }
         let first = offset / BLOCK_SIZE;
         let last = (end - 1) / BLOCK_SIZE;
         let blocks = self.blocks(first, last)?;
@@ -81,6 +120,62 @@ impl MetaReader {
             out.extend_from_slice(&block[from as usize..to as usize]);
         }
         Ok(out.freeze())
+    }
+
+    /// Fetches `ranges` (absolute offsets, clipped to the file) that the cache does not hold yet, in
+    /// one batch of requests: ranges at most `gap` bytes apart share a request of at most
+    /// `max_request` bytes. Later [`MetaReader::read`]s inside them are served from memory.
+    pub(crate) fn prefetch(&self, ranges: &[Range<u64>], gap: u64, max_request: u64) -> Result<()> {
+        let wanted: Vec<Range<u64>> = ranges
+            .iter()
+            .map(|r| r.start.min(self.len)..r.end.min(self.len))
+            .filter(|r| !r.is_empty() && !self.holds(r))
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let requests: Vec<Range<u64>> = coalesce_ranges(&wanted, gap, max_request)
+            .into_iter()
+            .map(|(range, _)| range)
+            .collect();
+        let fetched = self.source.read_ranges(&requests)?;
+        let mut extents = self
+            .extents
+            .lock()
+            .expect("extent cache lock is never poisoned");
+        for (range, bytes) in requests.iter().zip(fetched) {
+            extents.insert(range.start, bytes);
+        }
+        Ok(())
+    }
+
+    /// The bytes of `range` (absolute offsets) if the cache holds all of them, without fetching.
+    pub(crate) fn cached(&self, range: &Range<u64>) -> Option<Bytes> {
+        if range.is_empty() || range.end > self.len || !self.holds(range) {
+            return None;
+        }
+        self.read(range.start, range.end - range.start, "cached bytes")
+            .ok()
+    }
+
+    /// Whether the cache holds all of `range` (in one extent or in cached blocks).
+    fn holds(&self, range: &Range<u64>) -> bool {
+        if self.extent(range.start, range.end).is_some() {
+            return true;
+        }
+        let blocks = self
+            .blocks
+            .lock()
+            .expect("block cache lock is never poisoned");
+        (range.start / BLOCK_SIZE..=(range.end - 1) / BLOCK_SIZE).all(|i| blocks.contains_key(&i))
+    }
+
+    /// The bytes `offset..end` from a prefetched extent.
+    fn extent(&self, offset: u64, end: u64) -> Option<Bytes> {
+        self.extents
+            .lock()
+            .expect("extent cache lock is never poisoned")
+            .get(offset, end)
     }
 
     /// Blocks `first..=last`, from the cache or fetched (each missing run in one request).

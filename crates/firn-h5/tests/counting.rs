@@ -85,3 +85,103 @@ fn one_percent_of_rows_fetches_only_its_chunks() {
         stats.bytes
     );
 }
+
+#[test]
+fn a_batch_walks_its_chunk_indexes_level_by_level() {
+    // Four datasets of 400 chunks each: two-level chunk B-trees (a root over seven leaves).
+    const ROWS: usize = 400_000;
+    const CHUNK: usize = 1_000;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("four.h5");
+    let names = ["a", "b", "c", "d"];
+    {
+        let file = common::create(&path, common::Libver::V18);
+        for (seed, name) in names.iter().enumerate() {
+            file.new_dataset::<f64>()
+                .shape(ROWS)
+                .chunk(CHUNK)
+                .deflate(1)
+                .create(*name)
+                .unwrap()
+                .write_raw(&common::values::<f64>(ROWS, seed as u64))
+                .unwrap();
+        }
+    }
+    let counting = Arc::new(CountingSource::new(Arc::new(
+        FileSource::open(&path).unwrap(),
+    )));
+    let file = File::from_source(counting.clone()).unwrap();
+    let datasets: Vec<_> = names
+        .iter()
+        .map(|n| file.dataset(&format!("/{n}")).unwrap())
+        .collect();
+    let rows = 203_500u64..207_500;
+    let reads: Vec<_> = datasets.iter().map(|d| (d, rows.clone())).collect();
+    counting.reset();
+    let batch = file.read_batch(&reads).unwrap();
+    let stats = counting.stats();
+    // One round per B-tree level (roots, leaves), one for the chunks.
+    assert!(stats.batches <= 3, "{stats:?}");
+    let theirs = hdf5::File::open(&path).unwrap();
+    for (name, array) in names.iter().zip(&batch) {
+        let want: Vec<f64> = theirs.dataset(name).unwrap().read_raw().unwrap();
+        let want = &want[rows.start as usize..rows.end as usize];
+        assert_eq!(
+            array.as_bytes(),
+            bytemuck::cast_slice::<f64, u8>(want),
+            "{name}"
+        );
+    }
+    // Reading the datasets one by one walks each index on its own: more rounds.
+    let file = File::from_source(counting.clone()).unwrap();
+    let datasets: Vec<_> = names
+        .iter()
+        .map(|n| file.dataset(&format!("/{n}")).unwrap())
+        .collect();
+    counting.reset();
+    for dataset in &datasets {
+        dataset.read_rows::<f64>(rows.clone()).unwrap();
+    }
+    assert!(
+        counting.stats().batches > stats.batches,
+        "one by one {:?} against batched {stats:?}",
+        counting.stats()
+    );
+}
+
+#[test]
+fn chunks_inside_the_blocks_read_at_open_cost_no_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.h5");
+    let values = common::values::<f64>(50_000, 9);
+    {
+        let file = common::create(&path, common::Libver::V18);
+        file.new_dataset::<f64>()
+            .shape(values.len())
+            .chunk(1_000)
+            .deflate(1)
+            .create("h")
+            .unwrap()
+            .write_raw(&values)
+            .unwrap();
+    }
+    assert!(std::fs::metadata(&path).unwrap().len() < 2 << 20);
+    let counting = Arc::new(CountingSource::new(Arc::new(
+        FileSource::open(&path).unwrap(),
+    )));
+    let file = File::from_source(counting.clone()).unwrap();
+    let dataset = file.dataset("/h").unwrap();
+    counting.reset();
+    let got: Vec<f64> = dataset.read().unwrap();
+    assert_eq!(counting.stats().requests, 0, "{:?}", counting.stats());
+    let want: Vec<f64> = hdf5::File::open(&path)
+        .unwrap()
+        .dataset("h")
+        .unwrap()
+        .read_raw()
+        .unwrap();
+    assert_eq!(
+        bytemuck::cast_slice::<f64, u8>(&got),
+        bytemuck::cast_slice::<f64, u8>(&want)
+    );
+}

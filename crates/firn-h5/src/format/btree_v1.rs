@@ -166,70 +166,125 @@ pub(crate) fn group_nodes(reader: &Reader, root: u64, path: &str) -> Result<Vec<
     Ok(out)
 }
 
-/// The chunks of a dataset whose rows overlap `rows`, read from the chunk B-tree at `root`.
+/// A chunk index to walk: the B-tree at `root` of the dataset at `path`, whose chunks have shape
+/// `chunk_shape` (without the element-size dimension), pruned to the chunks holding any of `rows`.
+#[derive(Debug, Clone)]
+pub(crate) struct ChunkQuery<'a> {
+    pub(crate) root: u64,
+    pub(crate) chunk_shape: &'a [u64],
+    pub(crate) rows: Range<u64>,
+    pub(crate) path: &'a str,
+}
+
+/// The K that libhdf5 uses for chunk B-trees unless a file asks otherwise: nodes have room for
+/// 2K children, which is the size prefetched for each node (a larger node is completed by a
+/// second read).
+const DEFAULT_CHUNK_K: u64 = 32;
+
+/// The chunks of each query whose rows overlap its `rows`, read from its chunk B-tree.
 ///
-/// `chunk_shape` is the chunk shape without the element-size dimension; only subtrees whose key
-/// range can hold such a chunk are read.
+/// The trees are walked together, level by level: the nodes of one level of every tree are
+/// prefetched in one coalesced batch (ranges at most `gap` bytes apart share a request of at most
+/// `max_request` bytes), so a batch of datasets costs a few requests per level instead of one per
+/// node. Only subtrees whose key range can hold a wanted chunk are read.
 pub(crate) fn chunks(
     reader: &Reader,
-    root: u64,
-    chunk_shape: &[u64],
-    rows: &Range<u64>,
-    path: &str,
-) -> Result<Vec<ChunkRecord>> {
-    let mut out = Vec::new();
-    if rows.is_empty() {
-        return Ok(out);
-    }
-    let rank = chunk_shape.len();
-    let kind = Kind::Chunk { dims: rank + 1 };
-    let chunk_rows = chunk_shape.first().copied().unwrap_or(1);
-    let mut seen = HashSet::new();
-    let mut stack = vec![(root, None::<u8>)];
-    while let Some((address, parent)) = stack.pop() {
-        visit(&mut seen, reader, address, path)?;
-        let node = read_node(reader, address, kind, path)?;
-        if let Some(parent) = parent {
-            check_level(reader, address, parent, node.level, path)?;
-        }
+    queries: &[ChunkQuery<'_>],
+    gap: u64,
+    max_request: u64,
+) -> Result<Vec<Vec<ChunkRecord>>> {
+    let mut out = vec![Vec::new(); queries.len()];
+    let mut seen = vec![HashSet::new(); queries.len()];
+    let kind = |q: &ChunkQuery<'_>| Kind::Chunk {
+        dims: q.chunk_shape.len() + 1,
+    };
+    // (query, node address, level of the parent), in key order within each query.
+    let mut level: Vec<(usize, u64, Option<u8>)> = queries
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| !q.rows.is_empty())
+        .map(|(i, q)| (i, q.root, None))
+        .collect();
+    while !level.is_empty() {
+        let wanted: Vec<Range<u64>> = level
+            .iter()
+            .filter_map(|&(i, address, _)| {
+                let start = reader.base().checked_add(address)?;
+                Some(start..start.saturating_add(node_len(reader, kind(&queries[i]))))
+            })
+            .collect();
+        reader.meta().prefetch(&wanted, gap, max_request)?;
         let mut next = Vec::new();
-        for (i, &child) in node.children.iter().enumerate() {
-            let (
-                Key::Chunk {
-                    size,
-                    filter_mask,
-                    offsets,
-                },
-                Key::Chunk { offsets: upper, .. },
-            ) = (&node.keys[i], &node.keys[i + 1])
-            else {
-                unreachable!("chunk trees hold chunk keys")
-            };
-            let first_row = offsets[0];
-            if node.level == 0 {
-                if first_row < rows.end && first_row.saturating_add(chunk_rows) > rows.start {
-                    out.push(ChunkRecord {
-                        coords: offsets[..rank].to_vec(),
-                        address: reader.absolute(child, path)?,
-                        size: u64::from(*size),
-                        filter_mask: *filter_mask,
-                    });
-                }
-                continue;
+        for (i, address, parent) in level {
+            let query = &queries[i];
+            visit(&mut seen[i], reader, address, query.path)?;
+            let node = read_node(reader, address, kind(query), query.path)?;
+            if let Some(parent) = parent {
+                check_level(reader, address, parent, node.level, query.path)?;
             }
-            // Keys are ordered over all dimensions: the child's chunks start at or after
-            // `offsets` and before `upper`, so their first row is at most upper[0] (less than it
-            // when the upper key's trailing offsets are all zero).
-            let last_row = if upper[1..].iter().all(|&o| o == 0) {
-                upper[0].saturating_sub(1)
-            } else {
-                upper[0]
-            };
-            if first_row < rows.end && last_row.saturating_add(chunk_rows) > rows.start {
-                next.push((child, Some(node.level)));
+            for child in wanted_children(reader, &node, query, &mut out[i])? {
+                next.push((i, child, Some(node.level)));
             }
         }
-        stack.extend(next.into_iter().rev());
+        level = next;
     }
     Ok(out)
+}
+
+/// Bytes of a chunk B-tree node with room for 2 × [`DEFAULT_CHUNK_K`] children.
+fn node_len(reader: &Reader, kind: Kind) -> u64 {
+    let offset = u64::from(reader.sizes().offset);
+    let entries = 2 * DEFAULT_CHUNK_K;
+    8 + 2 * offset + (entries + 1) * kind.key_len(reader) + entries * offset
+}
+
+/// Walks one node's entries: a leaf's chunks that overlap the query's rows go to `out`; for an
+/// inner node, the children that can hold such chunks are returned, in key order.
+fn wanted_children(
+    reader: &Reader,
+    node: &Node,
+    query: &ChunkQuery<'_>,
+    out: &mut Vec<ChunkRecord>,
+) -> Result<Vec<u64>> {
+    let rank = query.chunk_shape.len();
+    let rows = &query.rows;
+    let chunk_rows = query.chunk_shape.first().copied().unwrap_or(1);
+    let mut children = Vec::new();
+    for (i, &child) in node.children.iter().enumerate() {
+        let (
+            Key::Chunk {
+                size,
+                filter_mask,
+                offsets,
+            },
+            Key::Chunk { offsets: upper, .. },
+        ) = (&node.keys[i], &node.keys[i + 1])
+        else {
+            unreachable!("chunk trees hold chunk keys")
+        };
+        let first_row = offsets[0];
+        if node.level == 0 {
+            if first_row < rows.end && first_row.saturating_add(chunk_rows) > rows.start {
+                out.push(ChunkRecord {
+                    coords: offsets[..rank].to_vec(),
+                    address: reader.absolute(child, query.path)?,
+                    size: u64::from(*size),
+                    filter_mask: *filter_mask,
+                });
+            }
+            continue;
+        }
+        // Keys are ordered over all dimensions: the child's chunks start at or after `offsets`
+        // and before `upper`, so their first row is at most upper[0] (less than it when the
+        // upper key's trailing offsets are all zero).
+        let last_row = if upper[1..].iter().all(|&o| o == 0) {
+            upper[0].saturating_sub(1)
+        } else {
+            upper[0]
+        };
+        if first_row < rows.end && last_row.saturating_add(chunk_rows) > rows.start {
+            children.push(child);
+        }
+    }
+    Ok(children)
 }

@@ -38,6 +38,11 @@ impl Reader {
         &self.meta
     }
 
+    /// The base address: file addresses are relative to it.
+    pub(crate) fn base(&self) -> u64 {
+        self.base
+    }
+
     /// The file's address and length widths.
     pub(crate) fn sizes(&self) -> Sizes {
         self.sizes

@@ -1,11 +1,13 @@
-//! A local file read with positional reads.
+//! A local file: mapped into memory, or read with positional reads.
 
 use std::fs::File;
 use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
+use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
+use memmap2::{Advice, Mmap};
 use rayon::prelude::*;
 
 use super::{ByteSource, check_range};
@@ -14,17 +16,69 @@ use crate::error::{Error, Result};
 /// Ranges at least this large are read in parallel; smaller batches are read in order.
 const PARALLEL_READ_BYTES: u64 = 4 << 20;
 
-/// A local file, read with `pread` so that many threads can read at once without a shared cursor.
+/// A local file, shared by many threads without a shared cursor.
+///
+/// [`FileSource::open`] maps the file into memory when it can: reads then hand out slices of the
+/// mapping (no copy; chunks are inflated straight from the page cache), and ask the kernel to read
+/// each requested range ahead. Files that cannot be mapped (empty, special files) and sources
+/// opened with [`FileSource::open_unmapped`] use `pread` into fresh buffers instead.
+///
+/// # Truncation
+///
+/// A mapped file must not shrink while it is read. Each read re-checks the file's length and
+/// fails with [`Error::Io`] if it is shorter than when it was opened, but a file truncated between
+/// that check and the decoding of its bytes makes the process receive `SIGBUS`. Granules are
+/// written once and never modified in place; for files that other processes may truncate, use
+/// [`FileSource::open_unmapped`].
 #[derive(Debug)]
 pub struct FileSource {
     file: File,
     len: u64,
     name: String,
+    /// The whole file, mapped read-only; `None` for positional reads.
+    map: Option<Mapped>,
+}
+
+/// A read-only mapping of the whole file, and the same as [`Bytes`] to hand out slices of.
+#[derive(Debug)]
+struct Mapped {
+    map: Arc<Mmap>,
+    bytes: Bytes,
+}
+
+/// Lets [`Bytes`] own a shared mapping.
+struct SharedMap(Arc<Mmap>);
+
+impl AsRef<[u8]> for SharedMap {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 impl FileSource {
-    /// Opens the file at `path` for reading.
+    /// Opens the file at `path` for reading, mapped into memory when possible.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let mut source = Self::open_unmapped(path)?;
+        if source.len > 0 {
+            // SAFETY: the mapping is read-only and private to this source, which never writes to
+            // the file. The file's length is checked against the mapping before every read (see
+            // `check_not_shrunk`); a concurrent truncation after that check is the documented
+            // SIGBUS caveat of the type.
+            let map = unsafe { Mmap::map(&source.file) };
+            // A file that cannot be mapped is read with pread: no error.
+            if let Ok(map) = map
+                && map.len() as u64 == source.len
+            {
+                let map = Arc::new(map);
+                let bytes = Bytes::from_owner(SharedMap(Arc::clone(&map)));
+                source.map = Some(Mapped { map, bytes });
+            }
+        }
+        Ok(source)
+    }
+
+    /// Opens the file at `path` for positional reads (`pread` into fresh buffers), never mapping it.
+    pub fn open_unmapped(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let name = path.display().to_string();
         let io_error = |source| Error::Io {
@@ -34,7 +88,17 @@ impl FileSource {
         };
         let file = File::open(path).map_err(io_error)?;
         let len = file.metadata().map_err(io_error)?.len();
-        Ok(Self { file, len, name })
+        Ok(Self {
+            file,
+            len,
+            name,
+            map: None,
+        })
+    }
+
+    /// Whether reads are served from a memory map of the file.
+    pub fn is_mapped(&self) -> bool {
+        self.map.is_some()
     }
 
     fn read_one(&self, range: &Range<u64>) -> Result<Bytes> {
@@ -49,6 +113,26 @@ impl FileSource {
             })?;
         Ok(buf.freeze())
     }
+
+    /// Fails if the file is now shorter than the mapping, whose lost pages would fault.
+    fn check_not_shrunk(&self, ranges: &[Range<u64>]) -> Result<()> {
+        let io_error = |source| Error::Io {
+            source_name: self.name.clone(),
+            range: ranges.first().cloned().unwrap_or(0..0),
+            source,
+        };
+        let now = self.file.metadata().map_err(io_error)?.len();
+        if now < self.len {
+            return Err(io_error(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!(
+                    "the file shrank to {now} bytes while open (it had {})",
+                    self.len
+                ),
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl ByteSource for FileSource {
@@ -61,6 +145,24 @@ impl ByteSource for FileSource {
     }
 
     fn read_ranges(&self, ranges: &[Range<u64>]) -> Result<Vec<Bytes>> {
+        if let Some(mapped) = &self.map {
+            for range in ranges {
+                check_range(range, self.len, &self.name)?;
+            }
+            self.check_not_shrunk(ranges)?;
+            return Ok(ranges
+                .iter()
+                .map(|range| {
+                    let (start, end) = (range.start as usize, range.end as usize);
+                    // Ask the kernel to read a cold file ahead in large requests rather than page
+                    // by page as the decoder faults. Only a hint: a refusal changes nothing.
+                    let _ = mapped
+                        .map
+                        .advise_range(Advice::WillNeed, start, end - start);
+                    mapped.bytes.slice(start..end)
+                })
+                .collect());
+        }
         let total: u64 = ranges.iter().map(|r| r.end.saturating_sub(r.start)).sum();
         if ranges.len() > 1 && total >= PARALLEL_READ_BYTES {
             ranges.par_iter().map(|r| self.read_one(r)).collect()
@@ -71,5 +173,56 @@ impl ByteSource for FileSource {
 
     fn name(&self) -> &str {
         &self.name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn read_one(source: &FileSource, range: Range<u64>) -> Result<Bytes> {
+        Ok(source.read_ranges(std::slice::from_ref(&range))?.remove(0))
+    }
+
+    #[test]
+    fn mapped_and_positional_reads_agree_and_a_shrunk_file_is_an_error() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        file.write_all(&data).unwrap();
+        file.flush().unwrap();
+        let mapped = FileSource::open(file.path()).unwrap();
+        let positional = FileSource::open_unmapped(file.path()).unwrap();
+        assert!(mapped.is_mapped());
+        assert!(!positional.is_mapped());
+        let ranges = [0..10, 4095..4097, 123_456..299_999, 299_999..300_000, 7..7];
+        let a = mapped.read_ranges(&ranges).unwrap();
+        let b = positional.read_ranges(&ranges).unwrap();
+        for (range, (a, b)) in ranges.iter().zip(a.iter().zip(&b)) {
+            assert_eq!(&a[..], &data[range.start as usize..range.end as usize]);
+            assert_eq!(a, b);
+        }
+        let past = read_one(&mapped, 299_000..300_001).unwrap_err();
+        assert!(matches!(past, Error::OutOfBounds { .. }), "{past}");
+
+        // Truncated while open: the mapped source refuses before touching the lost pages.
+        file.as_file().set_len(100_000).unwrap();
+        let err = read_one(&mapped, 0..10).unwrap_err();
+        assert!(
+            matches!(&err, Error::Io { .. }) && err.to_string().contains("shrank"),
+            "{err}"
+        );
+        let err = read_one(&positional, 200_000..200_010).unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err}");
+    }
+
+    #[test]
+    fn an_empty_file_is_read_without_a_mapping() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let source = FileSource::open(file.path()).unwrap();
+        assert!(!source.is_mapped());
+        assert!(source.is_empty());
+        assert_eq!(read_one(&source, 0..0).unwrap(), Bytes::new());
     }
 }
