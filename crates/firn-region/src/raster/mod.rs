@@ -10,6 +10,9 @@ use geo::{Coord, MultiPolygon, Rect};
 
 use crate::boundary::{BoundaryRuns, RunsBuilder};
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
 /// Class of one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -31,6 +34,9 @@ const MAX_SIDE: usize = 1 << 14;
 /// `x + ROUND` is an `f64` whose low 32 bits hold `x` rounded to the nearest integer, for
 /// `0 <= x < 2³¹` (1.5·2⁵²: the sum lands where the spacing of doubles is exactly 1).
 const ROUND: f64 = 6_755_399_441_055_744.0;
+
+/// Outside cells after the last row, so that a 4-byte gather at any cell stays in the buffer.
+const GATHER_PAD: usize = 3;
 
 /// The classified raster and the arithmetic that maps a planar point to its cell.
 ///
@@ -109,7 +115,7 @@ impl CellGrid {
         let row_len = 1usize << self.shift;
         let n: usize = self
             .cells
-            .chunks(row_len)
+            .chunks_exact(row_len)
             .map(|row| {
                 row[..self.nx]
                     .iter()
@@ -148,7 +154,7 @@ pub(crate) fn rasterize(
         nx,
         ny,
         row_len: 1 << shift,
-        cells: vec![Cell::Outside; ny << shift],
+        cells: vec![Cell::Outside; (ny << shift) + GATHER_PAD],
     };
     let magnitude = [bbox.min().x, bbox.min().y, bbox.max().x, bbox.max().y]
         .iter()
