@@ -412,4 +412,50 @@ mod tests {
         }
         assert!(one.iter().filter(|b| **b).count() > 1_000);
     }
+
+    /// Points on every cell border and corner of the raster (and a hair either side) get geo's
+    /// answer: the class of a cell holds on its closed box, so rounding to either neighbour is
+    /// right.
+    #[test]
+    fn points_on_cell_borders_and_corners() {
+        let text = r#"{"type":"Polygon","coordinates":[[[0,0],[3,0.2],[3.1,2.9],[0.1,3],[0,0]],[[1,1],[1.2,2],[2,2.1],[1,1]]]}"#;
+        let region = Region::from_geojson_str(text).unwrap();
+        let projected = region.projected().clone();
+        let bbox = bounding_box(&projected);
+        let prepared = PreparedRegion::with_dims(
+            &projected,
+            Projector::Geographic(crate::Geographic::plate_carree()),
+            bbox,
+            37,
+            29,
+        );
+        let (nx, ny) = prepared.grid.dims();
+        let mut checked = 0;
+        for col in 0..=nx {
+            for row in 0..=ny {
+                let (x, y) = prepared.grid.corner(col, row);
+                let (_, y_next) = prepared.grid.corner(col, row + 1);
+                let mid = 0.5 * (y + y_next);
+                for (px, py) in [
+                    (x, y),
+                    (x, mid),
+                    (x.next_up(), mid),
+                    (x.next_down(), mid),
+                    (0.5 * (x + prepared.grid.corner(col + 1, row).0), y),
+                ] {
+                    let want = region.projected().contains(&Coord { x: px, y: py });
+                    assert_eq!(
+                        prepared.contains(px, py),
+                        want,
+                        "({px}, {py}) at cell {col}, {row}"
+                    );
+                    let mut out = [!want];
+                    prepared.contains_into(&[px], &[py], &mut out).unwrap();
+                    assert_eq!(out[0], want);
+                    checked += usize::from(want);
+                }
+            }
+        }
+        assert!(checked > 1_000, "{checked} inside");
+    }
 }

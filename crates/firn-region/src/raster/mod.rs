@@ -105,6 +105,15 @@ impl CellGrid {
         )
     }
 
+    /// The planar x and y of the lower-left corner of cell `(col, row)` (test support).
+    #[cfg(test)]
+    pub(crate) fn corner(&self, col: usize, row: usize) -> (f64, f64) {
+        (
+            (self.offset_x - 0.5 + col as f64) / self.scale_x,
+            (self.offset_y - 0.5 + row as f64) / self.scale_y,
+        )
+    }
+
     /// Raster size `(nx, ny)`, border included.
     pub(crate) fn dims(&self) -> (usize, usize) {
         (self.nx, self.ny)
