@@ -174,6 +174,8 @@ impl PreparedRegion {
     /// prefilter keeps, the others become NaN, which lands outside), then classify it.
     fn fill(&self, lon: &[f64], lat: &[f64], out: &mut [bool]) {
         let mut block = Block::new();
+        // Planar coordinates of a block, when they are not the degrees given.
+        let (mut xs, mut ys) = (Vec::new(), Vec::new());
         for ((lon, lat), out) in lon
             .chunks(BLOCK)
             .zip(lat.chunks(BLOCK))
@@ -183,24 +185,23 @@ impl PreparedRegion {
             match self.plane {
                 Plane::Degrees => self.classify(lon, lat, out, &mut block),
                 Plane::Wrapped { start } => {
-                    let mut xs = [0.0; BLOCK];
-                    for (x, lon) in xs.iter_mut().zip(lon) {
-                        *x = wrap_into(*lon, start);
-                    }
-                    self.classify(&xs[..n], lat, out, &mut block);
+                    xs.clear();
+                    xs.extend(lon.iter().map(|lon| wrap_into(*lon, start)));
+                    self.classify(&xs, lat, out, &mut block);
                 }
                 Plane::Polar { stereo, prefilter } => {
-                    let (mut xs, mut ys) = ([0.0; BLOCK], [0.0; BLOCK]);
+                    xs.resize(n, 0.0);
+                    ys.resize(n, 0.0);
                     project_polar(
                         lon,
                         lat,
                         stereo,
                         prefilter,
-                        &mut xs[..n],
-                        &mut ys[..n],
+                        &mut xs,
+                        &mut ys,
                         &mut block.cells[..n],
                     );
-                    self.classify(&xs[..n], &ys[..n], out, &mut block);
+                    self.classify(&xs, &ys, out, &mut block);
                 }
             }
         }
@@ -254,16 +255,16 @@ impl PreparedRegion {
 /// Scratch space of the bulk test.
 struct Block {
     /// Cell index per point (portable path), or scratch for the polar projection.
-    cells: [u32; BLOCK],
+    cells: Vec<u32>,
     /// Positions of the points in boundary cells.
-    edge: [u32; BLOCK],
+    edge: Vec<u32>,
 }
 
 impl Block {
     fn new() -> Self {
         Block {
-            cells: [0; BLOCK],
-            edge: [0; BLOCK],
+            cells: vec![0; BLOCK],
+            edge: vec![0; BLOCK],
         }
     }
 }
