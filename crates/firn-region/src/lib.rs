@@ -59,12 +59,14 @@
 //! simplified.
 #![deny(missing_docs)]
 
+mod boundary;
 mod error;
 mod geojson;
 mod hull;
 mod index;
 mod latlon;
 mod mask;
+mod prefilter;
 mod projection;
 mod raster;
 mod region;

@@ -8,8 +8,9 @@ use crate::geojson::parse_polygons;
 use crate::index::{PreparedRegion, auto_dims, bounding_box};
 use crate::validate::{Plane, Validated, validate};
 
-/// Most raster cells a mask allocates (16 Mi, one byte each).
-const MAX_MASK_CELLS: f64 = (1u64 << 24) as f64;
+/// Most raster cells a mask allocates (4 Mi, one byte each): finer rasters only cost memory and
+/// cache misses, the answers are exact at any size.
+const MAX_MASK_CELLS: f64 = (1u64 << 22) as f64;
 
 /// The `region_mask` request block: `{"geojson": ..., "cellsize": ...}`. `geojson` may be a
 /// GeoJSON document as a string (upstream's form) or inline JSON.
@@ -29,7 +30,7 @@ pub struct RegionMaskSpec {
 /// its centre is). Here the raster only makes the test fast: it is filled by a scanline pass, cells
 /// touched by an edge are tested exactly, so the answer never depends on `cellsize`. The raster
 /// uses `cellsize` when that gives at least as many cells as the automatic choice of
-/// [`PreparedRegion`], at most 16 Mi cells (coarser cells are then used). GeoJSON edges are
+/// [`PreparedRegion`], at most 4 Mi cells (coarser cells are then used). GeoJSON edges are
 /// straight in lon/lat and never unwrapped across the antimeridian (RFC 7946).
 #[derive(Debug)]
 pub struct RegionMask {

@@ -58,6 +58,11 @@ impl Geographic {
         }
     }
 
+    /// Lower end of the longitude window points are moved into (`None`: points are used as given).
+    pub(crate) fn window_start(&self) -> Option<f64> {
+        self.window_start
+    }
+
     pub(crate) fn name(&self) -> &'static str {
         if self.named {
             "plate_carree"

@@ -47,6 +47,30 @@ impl PolarStereo {
         }
     }
 
+    /// Longitude (degrees, in [-180, 180]) of a planar point: the inverse of `forward` in angle.
+    pub(crate) fn lon_of(&self, c: Coord<f64>) -> f64 {
+        if self.north {
+            c.x.atan2(-c.y).to_degrees()
+        } else {
+            c.x.atan2(c.y).to_degrees()
+        }
+    }
+
+    /// Latitude (degrees) of the points at distance `rho` from the pole in the plane.
+    pub(crate) fn lat_at_radius(&self, rho: f64) -> f64 {
+        let colat = 2.0 * (rho / 2.0).atan().to_degrees();
+        if self.north {
+            90.0 - colat
+        } else {
+            colat - 90.0
+        }
+    }
+
+    /// Whether the plane's distance from the pole grows with latitude (south) or shrinks (north).
+    pub(crate) fn is_north(&self) -> bool {
+        self.north
+    }
+
     pub(crate) fn name(&self) -> &'static str {
         if self.north {
             "north_polar"

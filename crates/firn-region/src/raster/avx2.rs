@@ -1,0 +1,173 @@
+//! The raster lookup for eight points at a time with AVX2: the same arithmetic as
+//! [`CellGrid::index`], lane by lane, and one gather for the eight cell classes.
+//!
+//! Unsafe code here is limited to what the intrinsics need: unaligned loads from slices of known
+//! length, prefetch hints inside the input, and a gather whose indices the clamp keeps inside the
+//! raster (plus padding). Whether the CPU has AVX2 is the caller's check.
+
+use std::arch::x86_64::{
+    __m256d, __m256i, _MM_HINT_NTA, _mm_cvtsi32_si128, _mm_prefetch, _mm256_add_pd,
+    _mm256_and_si256, _mm256_castpd_si256, _mm256_castsi256_ps, _mm256_castsi256_si128,
+    _mm256_cmpeq_epi32, _mm256_i32gather_epi32, _mm256_inserti128_si256, _mm256_loadu_pd,
+    _mm256_max_pd, _mm256_min_pd, _mm256_movemask_ps, _mm256_mul_pd, _mm256_or_si256,
+    _mm256_permutevar8x32_epi32, _mm256_set1_epi32, _mm256_set1_pd, _mm256_setr_epi32,
+    _mm256_setzero_pd, _mm256_sll_epi32, _mm256_sub_pd,
+};
+
+use super::{Cell, CellGrid, GATHER_PAD, ROUND};
+
+/// How far ahead (in points) the input is prefetched. The hardware prefetcher alone leaves the
+/// loop waiting on memory; a few kilobytes ahead, into the nearest cache without evicting the
+/// raster, hides it (measured: 2.9 ms → 2.0 ms for 2 M points).
+const PREFETCH_AHEAD: usize = 384;
+
+impl CellGrid {
+    /// Classifies planar points: `out[i]` is set for points in inside cells, cleared for the
+    /// others, and `boundary(i)` is called for each point in a boundary cell (its `out[i]` is
+    /// left false for the caller to settle). Answers equal [`CellGrid::index`] followed by
+    /// [`CellGrid::class`] point by point.
+    #[target_feature(enable = "avx2")]
+    pub(crate) fn classify_avx2(
+        &self,
+        x: &[f64],
+        y: &[f64],
+        out: &mut [bool],
+        mut boundary: impl FnMut(usize),
+    ) {
+        let n = x.len().min(y.len()).min(out.len());
+        // The gather below relies on this: every cell index is below `ny << shift`.
+        assert!(self.cells.len() >= (self.ny << self.shift) + GATHER_PAD);
+        let lanes = Lanes::new(self);
+        let whole = n - n % 8;
+        for (i, ((x8, y8), out8)) in x[..whole]
+            .chunks_exact(8)
+            .zip(y[..whole].chunks_exact(8))
+            .zip(out[..whole].chunks_exact_mut(8))
+            .enumerate()
+        {
+            let ahead = (8 * i + PREFETCH_AHEAD).min(n - 1);
+            // SAFETY: `ahead < n`, so both pointers are inside their slices; a prefetch is a hint
+            // that never faults and reads nothing into the program.
+            unsafe {
+                _mm_prefetch::<_MM_HINT_NTA>(x.as_ptr().add(ahead).cast());
+                _mm_prefetch::<_MM_HINT_NTA>(y.as_ptr().add(ahead).cast());
+            }
+            let index = lanes.index8(x8, y8);
+            // SAFETY: every lane of `index` is `row << shift | col` with row <= ny - 1 and
+            // col <= nx - 1 < 1 << shift (the clamp, NaN included), so below `ny << shift`; the
+            // buffer holds GATHER_PAD more cells (asserted above), so the four bytes read at
+            // `cells + index` are inside it.
+            let classes =
+                unsafe { _mm256_i32gather_epi32::<1>(self.cells.as_ptr().cast::<i32>(), index) };
+            let classes = _mm256_and_si256(classes, _mm256_set1_epi32(0xff));
+            let inside = mask(_mm256_cmpeq_epi32(
+                classes,
+                _mm256_set1_epi32(Cell::Inside as i32),
+            ));
+            let edge = mask(_mm256_cmpeq_epi32(
+                classes,
+                _mm256_set1_epi32(Cell::Boundary as i32),
+            ));
+            out8.copy_from_slice(&BOOLS[inside as usize]);
+            let mut edge = edge;
+            while edge != 0 {
+                boundary(8 * i + edge.trailing_zeros() as usize);
+                edge &= edge - 1;
+            }
+        }
+        for i in whole..n {
+            let class = self.class(self.index(x[i], y[i]));
+            out[i] = class == Cell::Inside;
+            if class == Cell::Boundary {
+                boundary(i);
+            }
+        }
+    }
+}
+
+/// Eight answers for every 8-bit lane mask.
+static BOOLS: [[bool; 8]; 256] = {
+    let mut table = [[false; 8]; 256];
+    let mut m = 0;
+    while m < 256 {
+        let mut k = 0;
+        while k < 8 {
+            table[m][k] = m >> k & 1 != 0;
+            k += 1;
+        }
+        m += 1;
+    }
+    table
+};
+
+/// The grid's constants, broadcast to every lane.
+struct Lanes {
+    scale_x: __m256d,
+    scale_y: __m256d,
+    offset_x: __m256d,
+    offset_y: __m256d,
+    max_u: __m256d,
+    max_v: __m256d,
+    round: __m256d,
+    shift: u32,
+}
+
+impl Lanes {
+    #[target_feature(enable = "avx2")]
+    fn new(grid: &CellGrid) -> Self {
+        Lanes {
+            scale_x: _mm256_set1_pd(grid.scale_x),
+            scale_y: _mm256_set1_pd(grid.scale_y),
+            offset_x: _mm256_set1_pd(grid.offset_x),
+            offset_y: _mm256_set1_pd(grid.offset_y),
+            max_u: _mm256_set1_pd(grid.max_u),
+            max_v: _mm256_set1_pd(grid.max_v),
+            round: _mm256_set1_pd(ROUND),
+            shift: grid.shift,
+        }
+    }
+
+    /// Cell indices of eight points (`x8`, `y8` hold eight values each).
+    #[target_feature(enable = "avx2")]
+    fn index8(&self, x8: &[f64], y8: &[f64]) -> __m256i {
+        let col = join(
+            self.axis4(&x8[..4], self.scale_x, self.offset_x, self.max_u),
+            self.axis4(&x8[4..8], self.scale_x, self.offset_x, self.max_u),
+        );
+        let row = join(
+            self.axis4(&y8[..4], self.scale_y, self.offset_y, self.max_v),
+            self.axis4(&y8[4..8], self.scale_y, self.offset_y, self.max_v),
+        );
+        let row = _mm256_sll_epi32(row, _mm_cvtsi32_si128(self.shift as i32));
+        _mm256_or_si256(row, col)
+    }
+
+    /// Four grid coordinates along one axis, rounded: `(v * scale - offset)` clamped to
+    /// `0..=max` (NaN to 0) plus [`ROUND`], as in [`CellGrid::index`]; the integer is in the low
+    /// 32 bits of each 64-bit lane.
+    #[target_feature(enable = "avx2")]
+    fn axis4(&self, v4: &[f64], scale: __m256d, offset: __m256d, max: __m256d) -> __m256i {
+        assert!(v4.len() >= 4);
+        // SAFETY: `v4` holds at least four f64 (checked above); the load is unaligned.
+        let v = unsafe { _mm256_loadu_pd(v4.as_ptr()) };
+        let u = _mm256_sub_pd(_mm256_mul_pd(v, scale), offset);
+        // max(u, 0) returns the second operand when u is NaN, as `f64::max` does.
+        let u = _mm256_min_pd(_mm256_max_pd(u, _mm256_setzero_pd()), max);
+        _mm256_castpd_si256(_mm256_add_pd(u, self.round))
+    }
+}
+
+/// The low 32 bits of the four 64-bit lanes of `a`, then of `b`, as eight 32-bit lanes.
+#[target_feature(enable = "avx2")]
+fn join(a: __m256i, b: __m256i) -> __m256i {
+    let low = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+    let a = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(a, low));
+    let b = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(b, low));
+    _mm256_inserti128_si256::<1>(std::arch::x86_64::_mm256_castsi128_si256(a), b)
+}
+
+/// One bit per 32-bit lane that is all ones.
+#[target_feature(enable = "avx2")]
+fn mask(lanes: __m256i) -> u32 {
+    _mm256_movemask_ps(_mm256_castsi256_ps(lanes)) as u32
+}
