@@ -51,7 +51,7 @@ pub(crate) struct ServeArgs {
     /// Jobs waiting for a slot, at most; beyond that requests are refused with 503.
     #[arg(long, default_value_t = 32)]
     pub(crate) max_queued: usize,
-    /// A file holding the bearer token every /source/ request must carry.
+    /// A file holding the bearer token every processing request (atl06p, atl03x) must carry.
     #[arg(long)]
     pub(crate) token_file: Option<PathBuf>,
     /// Bytes of a request body, at most.

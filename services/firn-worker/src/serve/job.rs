@@ -4,9 +4,6 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
 use bytes::Bytes;
 use firn_output::{Destination, SegmentBatch};
@@ -17,7 +14,7 @@ use super::protocol::{
     Code, FileName, Level, arrow_data, arrow_eof, arrow_meta, arrow_remote, elevations, exception,
 };
 use super::request::{Api, Delivery};
-use super::state::{JobEnd, Metrics};
+use super::state::{JobEnd, JobStatus, Metrics};
 use crate::pipeline::{
     Cancel, CancelReason, GranuleOutcome, OutputSink, Progress, RowSink, RunControl, RunError,
     RunObserver, RunReport, SinkError, run_into, run_metadata,
@@ -42,44 +39,6 @@ pub(crate) struct Job {
     pub(crate) delivery: Delivery,
     /// The request as received, for the output's `firn` metadata (credentials removed there).
     pub(crate) request: Value,
-}
-
-/// Where a running job is, for the progress records sent while it works.
-#[derive(Debug)]
-pub(crate) struct JobStatus {
-    started: Instant,
-    total: usize,
-    finished: AtomicUsize,
-    current: Mutex<String>,
-}
-
-impl JobStatus {
-    /// A job of `total` granules, starting now.
-    pub(crate) fn new(total: usize) -> Self {
-        Self {
-            started: Instant::now(),
-            total,
-            finished: AtomicUsize::new(0),
-            current: Mutex::new(String::new()),
-        }
-    }
-
-    /// Granules finished.
-    pub(crate) fn finished(&self) -> usize {
-        self.finished.load(Ordering::Relaxed)
-    }
-
-    /// One line on where the job is.
-    pub(crate) fn describe(&self, id: u64) -> String {
-        let current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        format!(
-            "job {id}: working on granule {} of {} ({}), {} s",
-            (self.finished() + 1).min(self.total),
-            self.total,
-            current,
-            self.started.elapsed().as_secs()
-        )
-    }
 }
 
 /// The job's end of the response channel. Sending waits while the channel is full; a closed
@@ -334,17 +293,11 @@ struct JobObserver<'a> {
 
 impl RunObserver for JobObserver<'_> {
     fn granule_started(&self, _index: usize, location: &str) {
-        *self
-            .status
-            .current
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = file_name(location).to_owned();
+        self.status.set_current(file_name(location));
     }
 
     fn granule_finished(&self, outcome: &GranuleOutcome, progress: Progress) {
-        self.status
-            .finished
-            .store(progress.finished, Ordering::Relaxed);
+        self.status.set_finished(progress.finished);
         Metrics::inc(&self.metrics.granules_finished);
         let of = format!(
             "job {}: granule {} of {}",

@@ -102,6 +102,7 @@ pub(crate) async fn serve(config: ServeConfig) -> Result<(), ServeError> {
             );
             stopping.cancel();
             tokio::time::sleep(grace).await;
+            eprintln!("firn serve: grace period over: cancelling the jobs still running");
             state.stop_jobs.cancel();
         }
     });

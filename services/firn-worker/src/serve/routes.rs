@@ -29,6 +29,13 @@ const API_LEVELS: [(&str, &str); 2] = [("4", "v4.20.0"), ("5", "v5.7.0")];
 
 /// The router of `firn serve`.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
+    // The token guards the work; version, definitions and health stay open (the client checks
+    // the version in `sliderule.init`, before a notebook can set its token).
+    let processing = Router::new()
+        .route("/atl06p", post(atl06p))
+        .route("/atl03x", post(atl03x))
+        .route("/{api}", post(unknown_api).get(unknown_api))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     let source = Router::new()
         .route("/version", get(version).post(version))
         .route(
@@ -36,10 +43,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             get(record_definition).post(record_definition),
         )
         .route("/health", get(health))
-        .route("/atl06p", post(atl06p))
-        .route("/atl03x", post(atl03x))
-        .route("/{api}", post(unknown_api).get(unknown_api))
-        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+        .merge(processing);
     Router::new()
         .route("/health", get(health))
         .nest("/source", source)
@@ -47,7 +51,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Refuses `/source/` requests without the configured bearer token.
+/// Refuses processing requests without the configured bearer token.
 async fn require_token(
     State(state): State<Arc<AppState>>,
     request: Request,

@@ -2,19 +2,19 @@
 //! jobs beyond them wait in a bounded queue), the optional bearer token, the metrics and the
 //! shutdown signal.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use firn_output::Secret;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use crate::pipeline::{GranuleResolver, GranuleSource};
+use crate::pipeline::{Cancel, GranuleResolver, GranuleSource};
 
 /// How `firn serve` runs, validated from the command line.
 #[derive(Debug)]
@@ -27,7 +27,7 @@ pub(crate) struct ServeConfig {
     pub(crate) max_concurrent: usize,
     /// Jobs waiting for a slot, at most; beyond that requests get 503.
     pub(crate) max_queued: usize,
-    /// The bearer token every `/source/` request must carry, if set.
+    /// The bearer token every processing request must carry, if set.
     pub(crate) token: Option<Secret>,
     /// Bytes of a request body, at most.
     pub(crate) max_body: usize,
@@ -145,6 +145,62 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Where a running job is: granules finished, the one being worked on.
+#[derive(Debug)]
+pub(crate) struct JobStatus {
+    started: Instant,
+    total: usize,
+    finished: AtomicUsize,
+    current: Mutex<String>,
+}
+
+impl JobStatus {
+    /// A job of `total` granules, starting now.
+    pub(crate) fn new(total: usize) -> Self {
+        Self {
+            started: Instant::now(),
+            total,
+            finished: AtomicUsize::new(0),
+            current: Mutex::new(String::new()),
+        }
+    }
+
+    /// Granules finished (done, skipped or failed).
+    pub(crate) fn finished(&self) -> usize {
+        self.finished.load(Ordering::Relaxed)
+    }
+
+    /// Records that `n` granules are finished.
+    pub(crate) fn set_finished(&self, n: usize) {
+        self.finished.store(n, Ordering::Relaxed);
+    }
+
+    /// Records the granule being worked on.
+    pub(crate) fn set_current(&self, name: &str) {
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = name.to_owned();
+    }
+
+    /// One line on where the job is, for progress records.
+    pub(crate) fn describe(&self, id: u64) -> String {
+        let current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        format!(
+            "job {id}: working on granule {} of {} ({}), {} s",
+            (self.finished() + 1).min(self.total),
+            self.total,
+            current,
+            self.started.elapsed().as_secs()
+        )
+    }
+}
+
+/// A running job, as the health report lists it.
+#[derive(Debug)]
+struct RunningJob {
+    api: &'static str,
+    status: Arc<JobStatus>,
+    cancel: Cancel,
+}
+
 /// How a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum JobEnd {
@@ -194,6 +250,7 @@ pub(crate) struct Metrics {
     pub(crate) granules_finished: AtomicU64,
     /// Granules that failed, over all jobs.
     pub(crate) granules_failed: AtomicU64,
+    running_jobs: Mutex<BTreeMap<u64, RunningJob>>,
     recent: Mutex<VecDeque<JobRecord>>,
     completed: AtomicU64,
     failed: AtomicU64,
@@ -211,8 +268,32 @@ impl Metrics {
         gauge.fetch_sub(1, Ordering::Relaxed);
     }
 
+    /// Records a job that starts running: its status and cancellation flag are reported until
+    /// it ends.
+    pub(crate) fn job_started(
+        &self,
+        id: u64,
+        api: &'static str,
+        status: Arc<JobStatus>,
+        cancel: Cancel,
+    ) {
+        let mut running = self.running_jobs.lock().unwrap_or_else(|e| e.into_inner());
+        running.insert(
+            id,
+            RunningJob {
+                api,
+                status,
+                cancel,
+            },
+        );
+    }
+
     /// Records a finished job.
     pub(crate) fn job_ended(&self, record: JobRecord) {
+        self.running_jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&record.id);
         Self::inc(match record.end {
             JobEnd::Completed { .. } => &self.completed,
             JobEnd::Failed(_) => &self.failed,
@@ -243,6 +324,17 @@ impl Metrics {
                        "finished": job.finished, "end": end, "detail": detail})
             })
             .collect();
+        let running: Vec<Value> = self
+            .running_jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|(id, job)| {
+                json!({"id": id, "api": job.api, "granules": job.status.total,
+                       "finished": job.status.finished(),
+                       "cancelling": job.cancel.reason().map(|r| r.to_string())})
+            })
+            .collect();
         json!({
             "requests": get(&self.requests),
             "rejected": get(&self.rejected),
@@ -258,6 +350,7 @@ impl Metrics {
                 "finished": get(&self.granules_finished),
                 "failed": get(&self.granules_failed),
             },
+            "running_jobs": running,
             "recent_jobs": recent,
         })
     }

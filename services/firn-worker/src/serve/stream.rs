@@ -14,9 +14,9 @@ use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, interval_at};
 
-use super::job::{Job, JobStatus, Outbox, run_job};
+use super::job::{Job, Outbox, run_job};
 use super::protocol::{Code, Level, exception};
-use super::state::{Admission, AppState, JobEnd, JobRecord, Metrics};
+use super::state::{Admission, AppState, JobEnd, JobRecord, JobStatus, Metrics};
 use crate::pipeline::{Cancel, CancelReason};
 
 /// The Content-Type of a record stream.
@@ -135,6 +135,9 @@ async fn drive(state: Arc<AppState>, job: Job, tx: mpsc::Sender<Bytes>) {
         return;
     }
 
+    state
+        .metrics
+        .job_started(id, api, status.clone(), cancel.clone());
     ticker.reset();
     let end = loop {
         tokio::select! {
