@@ -305,3 +305,6 @@ impl Totals {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests;
