@@ -138,14 +138,14 @@ async fn atl06p(
     State(state): State<Arc<AppState>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    stream(state, Api::Atl06p, body).await
+    process(state, Api::Atl06p, body).await
 }
 
 async fn atl03x(
     State(state): State<Arc<AppState>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    stream(state, Api::Atl03x, body).await
+    process(state, Api::Atl03x, body).await
 }
 
 /// Any other `/source/<api>`.
@@ -158,7 +158,7 @@ async fn unknown_api(Path(api): Path<String>) -> Response {
 }
 
 /// A processing request: validate, resolve the granules, then stream the job (or refuse).
-async fn stream(state: Arc<AppState>, api: Api, body: Result<Bytes, BytesRejection>) -> Response {
+async fn process(state: Arc<AppState>, api: Api, body: Result<Bytes, BytesRejection>) -> Response {
     Metrics::inc(&state.metrics.requests);
     let refuse = |status, code, text: &str| {
         Metrics::inc(&state.metrics.rejected);
@@ -181,42 +181,8 @@ async fn stream(state: Arc<AppState>, api: Api, body: Result<Bytes, BytesRejecti
         Ok(parsed) => parsed,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, Code::Error, &e.to_string()),
     };
-    // Listing a source is blocking I/O (and S3 listing runs its own runtime).
-    let resolved = tokio::task::spawn_blocking({
-        let state = state.clone();
-        move || {
-            let granules = state.resolver.resolve(&params, resources.as_deref());
-            (granules, params)
-        }
-    })
-    .await;
-    let (granules, params) = match resolved {
-        Ok((Ok(granules), params)) => (granules, params),
-        Ok((Err(e @ ResolveError::BadName(_)), _)) => {
-            return refuse(StatusCode::BAD_REQUEST, Code::Error, &e.to_string());
-        }
-        Ok((Err(e @ ResolveError::NoneFound(_)), _)) => {
-            return refuse(
-                StatusCode::NOT_FOUND,
-                Code::ResourceDoesNotExist,
-                &e.to_string(),
-            );
-        }
-        Ok((Err(e @ ResolveError::Source(_)), _)) => {
-            return refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Code::Error,
-                &e.to_string(),
-            );
-        }
-        Err(e) => {
-            return refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Code::Error,
-                &format!("resolving granules: {e}"),
-            );
-        }
-    };
+    // Admitted before the granules are resolved: a full server answers at once, and listings
+    // (blocking I/O, their own runtime for S3) are bounded like the jobs.
     let Some(admission) = state.try_admit() else {
         Metrics::inc(&state.metrics.busy);
         return refusal(
@@ -227,6 +193,32 @@ async fn stream(state: Arc<AppState>, api: Api, body: Result<Bytes, BytesRejecti
                 state.limits.max_concurrent, state.limits.max_queued
             ),
         );
+    };
+    let resolved = tokio::task::spawn_blocking({
+        let state = state.clone();
+        move || {
+            let granules = state.resolver.resolve(&params, resources.as_deref());
+            (granules, params)
+        }
+    })
+    .await;
+    let (granules, params) = match resolved {
+        Ok((Ok(granules), params)) => (granules, params),
+        Ok((Err(e), _)) => {
+            let (status, code) = match e {
+                ResolveError::BadName(_) => (StatusCode::BAD_REQUEST, Code::Error),
+                ResolveError::NoneFound(_) => (StatusCode::NOT_FOUND, Code::ResourceDoesNotExist),
+                ResolveError::Source(_) => (StatusCode::INTERNAL_SERVER_ERROR, Code::Error),
+            };
+            return refuse(status, code, &e.to_string());
+        }
+        Err(e) => {
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Code::Error,
+                &format!("resolving granules: {e}"),
+            );
+        }
     };
     let job = Job {
         id: state.next_job_id(),

@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{Instant, interval_at};
+use tokio::time::{Instant, MissedTickBehavior, interval_at};
 
 use super::job::{Job, Outbox, run_job};
 use super::protocol::{Code, Level, exception};
@@ -71,6 +71,7 @@ async fn drive(state: Arc<AppState>, job: Job, tx: mpsc::Sender<Bytes>) {
     let acquire = state.slots.clone().acquire_owned();
     tokio::pin!(acquire);
     let mut ticker = interval_at(Instant::now() + every, every);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let permit = loop {
         tokio::select! {
             permit = &mut acquire => break permit,
