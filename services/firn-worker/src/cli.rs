@@ -31,6 +31,39 @@ pub(crate) enum Command {
     Atl06p(Atl06pArgs),
     /// The embedded default job: synthetic granules over Grand Mesa → GeoParquet on local disk.
     Demo(DemoArgs),
+    /// Serve the SlideRule web API (atl06p, atl03x with a fit block) to the SlideRule Python client.
+    Serve(ServeArgs),
+}
+
+/// `firn serve …`
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the address is printed on stdout).
+    #[arg(long, default_value = "127.0.0.1:9081")]
+    pub(crate) bind: String,
+    /// Where the granules are: a directory or s3://bucket/prefix (credentials and endpoint from
+    /// the standard AWS environment).
+    #[arg(long)]
+    pub(crate) source: String,
+    /// Jobs running at once (each uses every core); more wait in the queue.
+    #[arg(long, default_value_t = 2)]
+    pub(crate) max_concurrent: usize,
+    /// Jobs waiting for a slot, at most; beyond that requests are refused with 503.
+    #[arg(long, default_value_t = 32)]
+    pub(crate) max_queued: usize,
+    /// A file holding the bearer token every processing request (atl06p, atl03x) must carry.
+    #[arg(long)]
+    pub(crate) token_file: Option<PathBuf>,
+    /// Bytes of a request body, at most.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub(crate) max_body: usize,
+    /// Seconds between progress records while a job waits or works (1-30; the client gives up
+    /// after 120 s without a byte).
+    #[arg(long, default_value_t = 10)]
+    pub(crate) progress_secs: u64,
+    /// Seconds running jobs get to finish after SIGINT/SIGTERM before they are cancelled.
+    #[arg(long, default_value_t = 30)]
+    pub(crate) shutdown_grace_secs: u64,
 }
 
 /// `firn atl06p …`

@@ -7,6 +7,7 @@ mod cli;
 mod commands;
 mod pipeline;
 mod request;
+mod serve;
 
 use std::process::ExitCode;
 

@@ -4,8 +4,10 @@ mod atl03;
 mod atl06p;
 mod demo;
 mod h5;
+mod serve;
 mod synth;
 
+pub(crate) use atl06p::{RequestParts, split_request};
 pub(crate) use synth::TerrainArg;
 
 use crate::cli::Command;
@@ -58,6 +60,7 @@ pub(crate) fn run(command: Command) -> Result<(), CommandError> {
         Command::Synth(args) => synth::run(args),
         Command::Atl06p(args) => atl06p::run_command(args),
         Command::Demo(args) => demo::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 

@@ -7,6 +7,7 @@ use firn_atl06::{
 };
 use rayon::prelude::*;
 
+use super::control::{Cancel, CancelReason};
 use crate::request::Parameters;
 
 /// Why a granule could not be fitted.
@@ -26,6 +27,9 @@ pub(crate) enum FitError {
         #[source]
         source: firn_atl06::Error,
     },
+    /// The cancellation flag was set; the granule was left unfinished.
+    #[error("cancelled: {0}")]
+    Cancelled(CancelReason),
 }
 
 /// One output row before it is written: the fit and the identifiers around it.
@@ -61,10 +65,12 @@ struct BeamSegments {
 }
 
 /// Fits every selected beam of `granule` (beams in parallel, extents in parallel within a beam).
+/// `cancel` is checked before each beam and each window of photons.
 pub(crate) fn fit_granule(
     granule: &Granule,
     params: &Parameters,
     fitter: &Fitter,
+    cancel: &Cancel,
 ) -> Result<FittedGranule, FitError> {
     let beams: Vec<Beam> = granule
         .beams()
@@ -74,7 +80,7 @@ pub(crate) fn fit_granule(
         .collect();
     let mut per_beam: Vec<BeamSegments> = beams
         .par_iter()
-        .map(|&beam| fit_beam(granule, beam, params, fitter))
+        .map(|&beam| fit_beam(granule, beam, params, fitter, cancel))
         .collect::<Result<_, _>>()?;
 
     for track in 1..=3u8 {
@@ -107,13 +113,20 @@ pub(crate) fn fit_granule(
     Ok(FittedGranule { rows, beams: stats })
 }
 
-/// Streams one beam: extract a window, fit its extents, keep the rows.
+/// Streams one beam: extract a window, fit its extents, keep the rows; stops when `cancel` is set.
 fn fit_beam(
     granule: &Granule,
     beam: Beam,
     params: &Parameters,
     fitter: &Fitter,
+    cancel: &Cancel,
 ) -> Result<BeamSegments, FitError> {
+    let check = || {
+        cancel
+            .reason()
+            .map_or(Ok(()), |r| Err(FitError::Cancelled(r)))
+    };
+    check()?;
     let mut extractor = BeamExtractor::new(granule, beam, params.extract.clone())?;
     let mut out = BeamSegments {
         beam,
@@ -127,6 +140,7 @@ fn fit_beam(
         source,
     };
     while let Some(batch) = extractor.next_batch()? {
+        check()?;
         let (extents, ids) = to_fit_input(batch).map_err(fit_error)?;
         for fit in fitter.fit_beam(&extents).map_err(fit_error)? {
             out.ids.push(ids[fit.extent as usize]);

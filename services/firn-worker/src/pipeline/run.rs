@@ -1,18 +1,18 @@
-//! A whole request: every granule in order into one output (or one part per granule), failures
-//! collected per granule.
+//! A whole request: every granule in order into a row sink (one output file, one part per
+//! granule, or the records `firn serve` streams back), failures collected per granule, with
+//! cancellation and progress.
 
 use chrono::{DateTime, Utc};
 use firn_atl03::Granule;
 use firn_atl03::name::GranuleName;
 use firn_atl06::Fitter;
-use firn_output::{
-    FirnMetadata, Format, OutputSpec, OutputWriter, PartWriter, SegmentBatch, SegmentRow,
-    WriterOptions,
-};
-use indicatif::{ProgressBar, ProgressStyle};
+use firn_output::{FirnMetadata, OutputSpec, SegmentBatch, SegmentRow};
+use indicatif::ProgressBar;
 use serde_json::Value;
 
-use super::fit::{FittedGranule, fit_granule};
+use super::control::{Cancel, CancelReason, Progress, RunControl};
+use super::fit::{FitError, FittedGranule, fit_granule};
+use super::sink::{OutputSink, RowSink, SinkError, Written};
 use crate::request::Parameters;
 
 /// A validated request, ready to run.
@@ -52,13 +52,13 @@ pub(crate) enum GranuleOutcome {
     },
 }
 
-/// The outcome of a run.
+/// The outcome of a run; `O` is what its sink reports (for an output file, [`Written`]).
 #[derive(Debug)]
-pub(crate) struct RunReport {
+pub(crate) struct RunReport<O = Written> {
     /// One outcome per granule, in order.
     pub(crate) granules: Vec<GranuleOutcome>,
-    /// The output written.
-    pub(crate) output: Written,
+    /// What the sink reported.
+    pub(crate) output: O,
     /// Time range of the rows written.
     pub(crate) time_range: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// Distinct rgts and cycles of the rows written.
@@ -67,7 +67,7 @@ pub(crate) struct RunReport {
     pub(crate) cycles: Vec<u8>,
 }
 
-impl RunReport {
+impl<O> RunReport<O> {
     /// Granules that failed.
     pub(crate) fn failures(&self) -> impl Iterator<Item = (&str, &str)> {
         self.granules.iter().filter_map(|g| match g {
@@ -79,24 +79,8 @@ impl RunReport {
     }
 }
 
-/// What a run wrote: one file, or a prefix of parts with their manifest.
-#[derive(Debug)]
-pub(crate) struct Written {
-    /// The file, or the prefix of the parts.
-    pub(crate) url: String,
-    /// The format.
-    pub(crate) format: Format,
-    /// Rows in the output (in part mode: in every recorded part, earlier runs' included).
-    pub(crate) rows: u64,
-}
-
-/// Where rows go: one output file, or one part per granule (`output.parts`).
-enum Sink {
-    Single(Box<OutputWriter>),
-    Parts(Box<PartWriter>),
-}
-
-/// A failure that stops the whole run (the output could not be written).
+/// A failure that stops the whole run (the output could not be written, or the run was
+/// cancelled); nothing is left behind.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum RunError {
     /// The fitting parameters are invalid.
@@ -105,6 +89,9 @@ pub(crate) enum RunError {
     /// The output could not be created, written or completed; nothing was left behind.
     #[error("output: {0}")]
     Output(#[from] firn_output::Error),
+    /// The run was cancelled before it finished; nothing was left behind.
+    #[error("cancelled: {0}")]
+    Cancelled(CancelReason),
 }
 
 /// Sorts granule locations by the start time in their names (names without one go last).
@@ -113,114 +100,97 @@ pub(crate) fn in_output_order(mut locations: Vec<String>) -> Vec<String> {
     locations
 }
 
-/// Runs the plan: granules one after another (beams and extents in parallel inside each), rows
-/// streamed to the output as each granule finishes.
-pub(crate) fn run(plan: RunPlan, progress: &ProgressBar) -> Result<RunReport, RunError> {
-    let fitter = Fitter::new(plan.params.fit.clone())?;
-    let metadata = FirnMetadata {
-        request: plan.request.clone(),
-        granules: plan
-            .granules
-            .iter()
-            .map(|l| l.rsplit('/').next().unwrap_or(l).to_owned())
-            .collect(),
+/// The `firn` metadata of a run's output: the request, the granules' names, the version.
+pub(crate) fn run_metadata(request: &Value, granules: &[String]) -> FirnMetadata {
+    FirnMetadata {
+        request: request.clone(),
+        granules: granules.iter().map(|l| file_name(l).to_owned()).collect(),
         version: format!("firn {}", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+/// Runs the plan into its output (one file or one part per granule), with a progress bar on a
+/// terminal.
+pub(crate) fn run(plan: RunPlan, progress: &ProgressBar) -> Result<RunReport, RunError> {
+    let sink = OutputSink::open(&plan.output, &run_metadata(&plan.request, &plan.granules))?;
+    let control = RunControl {
+        cancel: &Cancel::new(),
+        observer: progress,
     };
-    let mut sink = if plan.output.parts {
-        Sink::Parts(Box::new(PartWriter::open(
-            &plan.output,
-            &metadata,
-            &WriterOptions::default(),
-        )?))
-    } else {
-        Sink::Single(Box::new(OutputWriter::create(&plan.output, &metadata)?))
-    };
-    progress.set_length(plan.granules.len() as u64);
-    progress.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} granules {msg}")
-            .expect("the template is valid"),
-    );
-    let mut outcomes = Vec::with_capacity(plan.granules.len());
+    run_into(&plan.granules, &plan.params, sink, control)
+}
+
+/// Runs `granules` in order (beams and extents in parallel inside each) into `sink`, each
+/// granule's rows handed over as it finishes. A granule that fails is reported and the others go
+/// on; a sink failure that spoils the output, or a set cancellation flag, ends the run.
+pub(crate) fn run_into<S: RowSink>(
+    granules: &[String],
+    params: &Parameters,
+    mut sink: S,
+    control: RunControl<'_>,
+) -> Result<RunReport<S::Output>, RunError> {
+    let fitter = Fitter::new(params.fit.clone())?;
+    let cancelled = || control.cancel.reason().map(RunError::Cancelled);
+    control.observer.started(granules.len());
+    let mut outcomes = Vec::with_capacity(granules.len());
     let mut totals = Totals::default();
-    for location in &plan.granules {
-        let name = location.rsplit('/').next().unwrap_or(location);
-        progress.set_message(name.to_owned());
-        if let Sink::Parts(parts) = &sink
-            && parts.exists(name)?
-        {
-            tracing::info!(granule = %location, "part exists: skipped");
-            outcomes.push(GranuleOutcome::Skipped {
-                location: location.clone(),
-            });
-            progress.inc(1);
-            continue;
+    for (index, location) in granules.iter().enumerate() {
+        if let Some(error) = cancelled() {
+            return Err(error);
         }
-        let fitted = Granule::open(location)
-            .map_err(|e| e.to_string())
-            .and_then(|granule| {
-                fit_granule(&granule, &plan.params, &fitter)
-                    .map(|fitted| (granule, fitted))
-                    .map_err(|e| e.to_string())
-            });
-        let written = match fitted {
-            Err(reason) => Err(reason),
-            Ok((granule, fitted)) => {
-                let batch = to_batch(&granule, &fitted);
-                let result = match &mut sink {
-                    // One file: a failed write spoils the whole output, so it ends the run.
-                    Sink::Single(writer) => {
-                        writer.write(&batch)?;
-                        Ok(())
+        let name = file_name(location);
+        control.observer.granule_started(index, location);
+        let outcome = if sink.is_done(name)? {
+            tracing::info!(granule = %location, "part exists: skipped");
+            GranuleOutcome::Skipped {
+                location: location.clone(),
+            }
+        } else {
+            let written = match fit(location, params, &fitter, control.cancel) {
+                Err(Fitted::Cancelled(reason)) => return Err(RunError::Cancelled(reason)),
+                Err(Fitted::Failed(reason)) => Err(reason),
+                Ok((granule, fitted)) => match sink.write(name, &to_batch(&granule, &fitted)) {
+                    Ok(()) => {
+                        totals.add(&granule, &fitted);
+                        Ok(fitted.rows.len() as u64)
                     }
-                    // Parts are independent: a failed part fails its granule alone.
-                    Sink::Parts(parts) => {
-                        write_part(parts, name, &batch).map_err(|e| e.to_string())
+                    Err(SinkError::Granule(reason)) => Err(reason),
+                    Err(SinkError::Fatal(error)) => return Err(error),
+                },
+            };
+            match written {
+                Ok(rows) => {
+                    tracing::info!(granule = %location, rows, "granule done");
+                    GranuleOutcome::Done {
+                        location: location.clone(),
+                        rows,
                     }
-                };
-                result.map(|()| {
-                    totals.add(&granule, &fitted);
-                    fitted.rows.len() as u64
-                })
+                }
+                Err(reason) => {
+                    tracing::warn!(granule = %location, %reason, "granule failed");
+                    GranuleOutcome::Failed {
+                        location: location.clone(),
+                        reason,
+                    }
+                }
             }
         };
-        match written {
-            Ok(rows) => {
-                tracing::info!(granule = %location, rows, "granule done");
-                outcomes.push(GranuleOutcome::Done {
-                    location: location.clone(),
-                    rows,
-                });
-            }
-            Err(reason) => {
-                tracing::warn!(granule = %location, %reason, "granule failed");
-                outcomes.push(GranuleOutcome::Failed {
-                    location: location.clone(),
-                    reason,
-                });
-            }
-        }
-        progress.inc(1);
-        progress.set_message(format!(
-            "{} photons, {} segments",
-            totals.photons, totals.segments
-        ));
+        control.observer.granule_finished(
+            &outcome,
+            Progress {
+                finished: index + 1,
+                total: granules.len(),
+                photons: totals.photons,
+                segments: totals.segments,
+            },
+        );
+        outcomes.push(outcome);
     }
-    let output = match sink {
-        Sink::Single(writer) => {
-            let summary = writer.finish()?;
-            Written {
-                url: summary.url,
-                format: summary.format,
-                rows: summary.rows,
-            }
-        }
-        Sink::Parts(parts) => Written {
-            url: plan.output.destination.display(),
-            format: plan.output.format,
-            rows: parts.manifest().granules.iter().map(|p| p.rows).sum(),
-        },
-    };
-    progress.finish_and_clear();
+    if let Some(error) = cancelled() {
+        return Err(error);
+    }
+    let output = sink.finish()?;
+    control.observer.finished();
     Ok(RunReport {
         granules: outcomes,
         output,
@@ -230,16 +200,32 @@ pub(crate) fn run(plan: RunPlan, progress: &ProgressBar) -> Result<RunReport, Ru
     })
 }
 
-/// Writes one granule's part and records it in the manifest.
-fn write_part(
-    parts: &mut PartWriter,
-    granule: &str,
-    batch: &SegmentBatch,
-) -> Result<(), firn_output::Error> {
-    let mut writer = parts.create_part(granule)?;
-    writer.write(batch)?;
-    let summary = writer.finish()?;
-    parts.record(granule, &summary)
+/// Why a granule gave no rows.
+enum Fitted {
+    /// Reading or fitting failed, for this reason.
+    Failed(String),
+    /// The cancellation flag was set while it was being fitted.
+    Cancelled(CancelReason),
+}
+
+/// Opens and fits one granule.
+fn fit(
+    location: &str,
+    params: &Parameters,
+    fitter: &Fitter,
+    cancel: &Cancel,
+) -> Result<(Granule, FittedGranule), Fitted> {
+    let granule = Granule::open(location).map_err(|e| Fitted::Failed(e.to_string()))?;
+    match fit_granule(&granule, params, fitter, cancel) {
+        Ok(fitted) => Ok((granule, fitted)),
+        Err(FitError::Cancelled(reason)) => Err(Fitted::Cancelled(reason)),
+        Err(e) => Err(Fitted::Failed(e.to_string())),
+    }
+}
+
+/// The bare file name of a granule location (a path or an `s3://` URL).
+fn file_name(location: &str) -> &str {
+    location.rsplit('/').next().unwrap_or(location)
 }
 
 /// The output rows of a fitted granule.
@@ -319,3 +305,6 @@ impl Totals {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests;
