@@ -38,6 +38,16 @@ pub(crate) enum SourceError {
     },
 }
 
+impl std::fmt::Display for GranuleSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Directory(dir) => write!(f, "{}", dir.display()),
+            Self::S3 { bucket, prefix } if prefix.is_empty() => write!(f, "s3://{bucket}"),
+            Self::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
+        }
+    }
+}
+
 impl GranuleSource {
     /// Parses `DIR` or `s3://bucket/prefix`.
     pub(crate) fn parse(text: &str) -> Result<Self, SourceError> {
