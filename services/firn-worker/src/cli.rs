@@ -42,9 +42,10 @@ pub(crate) enum Command {
 /// `firn atl06p …`
 #[derive(Debug, clap::Args)]
 pub(crate) struct Atl06pArgs {
-    /// The request: a JSON file ("-" for stdin) holding {"parms": {...}, "resources": [...]} or
-    /// flat parameters (SPEC §4 names, "output" included).
-    #[arg(long)]
+    /// The request: a JSON file ("-" for stdin, or the JSON itself when it starts with "{")
+    /// holding {"parms": {...}, "resources": [...]} or flat parameters (SPEC §4 names, "output"
+    /// included). Default: FIRN_REQUEST (how a container's job definition passes it).
+    #[arg(long, env = "FIRN_REQUEST", hide_env_values = true)]
     pub(crate) request: Option<String>,
     /// Where the granules are: a directory or s3://bucket/prefix. Without resources, every ATL03
     /// granule there that passes the request's granule filters (t0, t1, rgt, cycle, region) and

@@ -151,6 +151,7 @@ impl Buckets {
             "FIRN_SHARD_COUNT",
             "AWS_BATCH_JOB_ARRAY_INDEX",
             "AWS_BATCH_JOB_ARRAY_SIZE",
+            "FIRN_REQUEST",
         ] {
             command.env_remove(name);
         }
@@ -569,4 +570,51 @@ fn sharding_needs_part_mode_and_a_prefix_holds_one_request() {
     let no_plan = firn(&["gather", "--output", work.path().to_str().unwrap()], &[]);
     assert_eq!(no_plan.status.code(), Some(2));
     assert!(text(&no_plan.stderr).contains("no plan at"));
+}
+
+#[test]
+fn deploy_manifests_validate_offline_and_the_checks_catch_known_mistakes() {
+    let check = firn_tests::repo_root().join("deploy/check.py");
+    for args in [&[][..], &["--self-test"][..]] {
+        let output = Command::new(firn_tests::python())
+            .arg(&check)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_success(&output, &format!("deploy/check.py {args:?}"));
+        let stdout = text(&output.stdout);
+        assert!(
+            stdout.contains("deploy/: ok (Kubernetes 1.33.0 schemas"),
+            "{stdout}"
+        );
+        if !args.is_empty() {
+            assert!(
+                stdout.contains("self-test: 30 of 30 mistakes caught"),
+                "{stdout}"
+            );
+        }
+    }
+    // Every flag the Jobs and Batch jobs give `firn` is one this binary knows.
+    let listed = Command::new(firn_tests::python())
+        .arg(&check)
+        .arg("--commands")
+        .output()
+        .unwrap();
+    assert_success(&listed, "deploy/check.py --commands");
+    let commands: Vec<Vec<String>> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    for command in &commands {
+        let help = Command::new(env!("CARGO_BIN_EXE_firn"))
+            .args([command[0].as_str(), "--help"])
+            .output()
+            .unwrap();
+        assert_success(&help, &format!("firn {} --help", command[0]));
+        for flag in command.iter().filter(|a| a.starts_with("--")) {
+            assert!(
+                text(&help.stdout).contains(&format!("{flag} ")),
+                "firn {} has no {flag}: {command:?}",
+                command[0]
+            );
+        }
+    }
 }

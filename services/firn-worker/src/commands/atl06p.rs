@@ -169,10 +169,11 @@ fn failures_to_result(report: &RunReport) -> Result<(), CommandError> {
     }
 }
 
-/// The request text: a file, `-` for stdin, or `{}` when none is given.
+/// The request text: a file, `-` for stdin, the JSON itself, or `{}` when none is given.
 fn read_request(path: Option<&str>) -> Result<Value, CommandError> {
     let text = match path {
         None => String::from("{}"),
+        Some(json) if json.trim_start().starts_with('{') => json.to_owned(),
         Some("-") => {
             let mut text = String::new();
             std::io::stdin()
@@ -278,6 +279,13 @@ impl ValidatedRequest {
 }
 
 /// Validates the request and resolves its granules: the plan, or the first problem.
+#[cfg_attr(
+    not(feature = "synth"),
+    allow(
+        dead_code,
+        reason = "called by firn demo (the synth feature) and firn serve"
+    )
+)]
 pub(crate) fn plan(
     request: Value,
     source: &GranuleSource,
