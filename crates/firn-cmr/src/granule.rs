@@ -159,6 +159,38 @@ impl Entry {
     }
 }
 
+/// The `s3://` URL of a granule in NSIDC's bucket from its file name alone, by NSIDC's layout
+/// (`ATL03_20191113010203_07370502_006_01.h5` →
+/// `s3://nsidc-cumulus-prod-protected/ATLAS/ATL03/006/2019/11/13/ATL03_20191113010203_07370502_006_01.h5`);
+/// `None` when the name is not `<product>_YYYYMMDDhhmmss_<track>_VVV_NN.h5`.
+///
+/// ```
+/// assert_eq!(
+///     firn_cmr::nsidc_s3_url("ATL03_20191113010203_07370502_006_01.h5").as_deref(),
+///     Some("s3://nsidc-cumulus-prod-protected/ATLAS/ATL03/006/2019/11/13/ATL03_20191113010203_07370502_006_01.h5")
+/// );
+/// assert_eq!(firn_cmr::nsidc_s3_url("notes.txt"), None);
+/// ```
+pub fn nsidc_s3_url(file_name: &str) -> Option<String> {
+    let stem = file_name.strip_suffix(".h5")?;
+    let fields: Vec<&str> = stem.split('_').collect();
+    let [product, stamp, track, release, revision] = fields[..] else {
+        return None;
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if product.is_empty() || !digits(stamp, 14) || !digits(track, 8) || !digits(release, 3) {
+        return None;
+    }
+    if !digits(revision, 2) {
+        return None;
+    }
+    let date = NaiveDate::parse_from_str(&stamp[..8], "%Y%m%d").ok()?;
+    Some(format!(
+        "s3://{NSIDC_BUCKET}/ATLAS/{product}/{release}/{}/{file_name}",
+        date.format("%Y/%m/%d")
+    ))
+}
+
 /// NSIDC's layout: `s3://<bucket>/ATLAS/<short_name>/<VVV>/<YYYY>/<MM>/<DD>/<name>`, the date
 /// and release taken from the name (`ATL03_YYYYMMDDhhmmss_TTTTCCRR_VVV_NN.h5`) when it has them,
 /// else from `time_start` and the query.

@@ -81,7 +81,7 @@ pub use credentials::{
 pub use error::{Error, Result};
 pub use firn_region::LatLon;
 pub use footprint::{BoundingBox, Footprint};
-pub use granule::{CmrGranule, NSIDC_BUCKET};
+pub use granule::{CmrGranule, NSIDC_BUCKET, nsidc_s3_url};
 pub use query::{DEFAULT_PROVIDER, DEFAULT_SHORT_NAME, DEFAULT_VERSION, GranuleQuery};
 pub use secret::Secret;
 

@@ -78,7 +78,16 @@ pub enum Error {
         message: String,
     },
 
-    /// A part-mode manifest could not be read or written.
+    /// A file or object being read (a part being merged) is unreadable or not what it should be.
+    #[error("{path}: cannot read: {message}")]
+    Read {
+        /// The file or `s3://` URL.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// A part-mode plan, record or manifest could not be read or written.
     #[error("{path}: manifest: {message}")]
     Manifest {
         /// The manifest's location.

@@ -58,18 +58,70 @@
 //! writer without finishing it discards the output. [`Secret`] keeps credentials out of
 //! `Debug`, and store messages are scrubbed before they reach an [`Error`].
 //!
-//! # Part mode
+//! # Part mode, shards and gather
 //!
-//! [`PartWriter`] writes one file per granule under a prefix and a `manifest.json`, and skips
-//! granules whose part exists when a run is resumed.
+//! [`PartWriter`] writes one file per granule under a prefix, each followed by a small record,
+//! and skips granules whose part is recorded when a run is resumed or a shard retried. A
+//! [`RunPrefix`] holds the run's [`Plan`] (created once, atomically, so that every shard
+//! partitions the same list), failure records, and [`gather`](RunPrefix::gather)s the run
+//! manifest and `_SUCCESS`; [`merge`](RunPrefix::merge) streams the parts into one file.
+//! Everything under the prefix but the parts starts with `_` ([`PLAN`], [`MANIFEST`],
+//! [`SUCCESS`], `_parts/`, `_failed/`), so dataset readers see the parts alone.
+//!
+//! ```
+//! use firn_output::{Format, OutputSpec, PartWriter, Plan, RunPrefix, SegmentBatch, SegmentRow,
+//!                   WriterOptions, FirnMetadata, Destination};
+//! use serde_json::json;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let spec = OutputSpec::from_json(&json!({"path": dir.path().join("run").to_str(), "parts": true}))?;
+//! let options = WriterOptions::default();
+//! let granule = "ATL03_20200101000000_00100610_006_01.h5";
+//!
+//! // Every shard: create the plan or read the one another shard created.
+//! let prefix = RunPrefix::open(&spec, &options)?;
+//! let plan = Plan { granules: vec![format!("/data/{granule}")], source: "/data".into(),
+//!                   request: json!({}), format: Format::GeoParquet.name().into(),
+//!                   version: "firn 0.1.0".into() };
+//! let plan = prefix.create_plan(&plan)?.plan().clone();
+//!
+//! // Each shard writes the parts of its granules.
+//! let metadata = FirnMetadata { request: json!({}), granules: plan.granules.clone(),
+//!                               version: "firn 0.1.0".into() };
+//! let mut parts = PartWriter::open(&spec, &metadata, &options)?;
+//! for location in &plan.granules {
+//!     if parts.exists(location)? { continue; }
+//!     let mut writer = parts.create_part(location)?;
+//!     let mut batch = SegmentBatch::default();
+//!     batch.push(&SegmentRow { time_ns: 1_577_836_800_000_000_000, latitude: 39.0,
+//!                              longitude: -108.0, ..SegmentRow::default() });
+//!     writer.write(&batch)?;
+//!     let summary = writer.finish()?;
+//!     parts.record(location, &summary)?;
+//! }
+//!
+//! // Once every shard has finished: the run manifest, _SUCCESS, and one merged file.
+//! let manifest = prefix.gather()?;
+//! assert!(manifest.complete && dir.path().join("run/_SUCCESS").exists());
+//! let merged = prefix.merge(&manifest, &Destination::Local(dir.path().join("all.parquet")))?;
+//! assert_eq!(merged.rows, 1);
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
 
 mod batch;
 mod encode;
 mod error;
 mod geoparquet;
+mod layout;
+mod manifest;
+mod merge;
 mod metadata;
 mod part;
+mod plan;
+mod run;
 pub mod schema;
 mod secret;
 mod sink;
@@ -78,8 +130,12 @@ mod writer;
 
 pub use batch::{Bbox, SegmentBatch, SegmentRow};
 pub use error::{AbortOutcome, Error, Result};
+pub use layout::{MANIFEST, PLAN, SUCCESS};
+pub use manifest::{FailedGranule, Manifest};
 pub use metadata::{FIRN_KEY, FirnMetadata, GEO_KEY, PANDAS_KEY};
-pub use part::{MANIFEST, Manifest, PartEntry, PartWriter};
+pub use part::{PartEntry, PartWriter};
+pub use plan::{Plan, PlanOutcome};
+pub use run::RunPrefix;
 pub use secret::Secret;
 pub use sink::store::{MIN_PART_SIZE, S3Options};
 pub use spec::{Credentials, Destination, Format, OutputSpec, redacted_request};

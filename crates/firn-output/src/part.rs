@@ -1,35 +1,27 @@
-//! Part mode: one file per granule under a prefix plus `manifest.json`, for regions too large
-//! for one file and for resuming a run (a granule whose part is recorded is skipped).
+//! Part mode: one file per granule under a prefix, for regions too large for one file and for
+//! runs split into shards, resumed or retried.
 //!
-//! The manifest is rewritten (atomically) after every part, so it always lists exactly the
-//! parts that were completed; a part written but not yet recorded is simply written again.
+//! A part becomes visible only when complete (local rename, S3 upload completion). Once it is,
+//! its record (`_parts/<stem>.json`: name, part, rows, bbox) is written: a granule counts as done
+//! when both exist, so a part written but not yet recorded (the writer was killed in between) is
+//! simply written again, under the same name, replacing it. No two writers ever share a file:
+//! each part and each record has a name of its own, so shards never race on a manifest.
+
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::batch::Bbox;
 use crate::error::{Error, Result};
+use crate::layout::{MANIFEST, granule_file, granule_stem, record_name};
+use crate::manifest::Manifest;
 use crate::metadata::FirnMetadata;
-use crate::sink::object;
+use crate::sink::prefix::PrefixStore;
 use crate::spec::redacted_request;
 use crate::spec::{Destination, OutputSpec};
 use crate::writer::{OutputSummary, OutputWriter, WriterOptions};
 
-/// Name of the manifest under the prefix.
-pub const MANIFEST: &str = "manifest.json";
-
-/// The manifest of a part-mode output.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Manifest {
-    /// One entry per completed part, in the order they were recorded.
-    pub granules: Vec<PartEntry>,
-    /// The request, credentials removed.
-    pub request: Value,
-    /// The software version.
-    pub version: String,
-}
-
-/// One completed part.
+/// One finished part, as its record and the run manifest state it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartEntry {
     /// The granule's file name, e.g. `ATL03_20200101000000_00100610_006_01.h5`.
@@ -48,67 +40,60 @@ pub struct PartWriter {
     spec: OutputSpec,
     metadata: FirnMetadata,
     options: WriterOptions,
-    manifest: Manifest,
+    prefix: PrefixStore,
+    /// Parts this writer recorded or found finished, in that order.
+    known: Mutex<Vec<PartEntry>>,
 }
 
 impl PartWriter {
-    /// Opens the prefix, reading the manifest of an earlier run if there is one.
+    /// Opens the prefix (nothing is read or written until a part is asked about).
     pub fn open(
         spec: &OutputSpec,
         metadata: &FirnMetadata,
         options: &WriterOptions,
     ) -> Result<Self> {
-        let manifest_at = spec.destination.join(MANIFEST);
-        let mut manifest = match object::read(&manifest_at, spec, &options.s3)? {
-            Some(bytes) => {
-                serde_json::from_slice::<Manifest>(&bytes).map_err(|e| Error::Manifest {
-                    path: manifest_at.display(),
-                    message: e.to_string(),
-                })?
-            }
-            None => Manifest::default(),
+        let spec = OutputSpec {
+            parts: false,
+            ..spec.clone()
         };
-        manifest.request = redacted_request(&metadata.request);
-        manifest.version.clone_from(&metadata.version);
         Ok(Self {
-            spec: OutputSpec {
-                parts: false,
-                ..spec.clone()
-            },
+            prefix: PrefixStore::open(&spec, &options.s3)?,
             metadata: FirnMetadata {
-                request: manifest.request.clone(),
+                request: redacted_request(&metadata.request),
                 ..metadata.clone()
             },
+            spec,
             options: *options,
-            manifest,
+            known: Mutex::new(Vec::new()),
         })
     }
 
     /// The part's file name for `granule` (its stem plus the format's extension).
     pub fn part_name(&self, granule: &str) -> Result<String> {
-        let file = granule.rsplit('/').next().unwrap_or(granule);
-        let stem = file.strip_suffix(".h5").unwrap_or(file);
-        if stem.is_empty() {
-            return Err(Error::spec(
-                "granule",
-                format!("no file name in '{granule}'"),
-            ));
-        }
-        Ok(format!("{stem}.{}", self.spec.format.extension()))
+        Ok(format!(
+            "{}.{}",
+            granule_stem(granule)?,
+            self.spec.format.extension()
+        ))
     }
 
-    /// Whether `granule`'s part was completed by this or an earlier run: recorded in the
-    /// manifest and present under the prefix.
+    /// Whether `granule`'s part was finished by this or an earlier run: its record names this
+    /// part and the part is present under the prefix.
     pub fn exists(&self, granule: &str) -> Result<bool> {
         let part = self.part_name(granule)?;
-        if !self.manifest.granules.iter().any(|e| e.part == part) {
+        let record = record_name(granule_stem(granule)?);
+        let Some(bytes) = self.prefix.read(&record)? else {
+            return Ok(false);
+        };
+        let entry: PartEntry = serde_json::from_slice(&bytes).map_err(|e| Error::Manifest {
+            path: self.prefix.url_of(&record),
+            message: format!("not a part record: {e}"),
+        })?;
+        if entry.part != part || !self.prefix.exists(&part)? {
             return Ok(false);
         }
-        object::exists(
-            &self.spec.destination.join(&part),
-            &self.spec,
-            &self.options.s3,
-        )
+        self.remember(entry);
+        Ok(true)
     }
 
     /// A writer for `granule`'s part; its `firn` metadata names that granule alone.
@@ -121,40 +106,52 @@ impl PartWriter {
         OutputWriter::open(&destination, &self.spec, &metadata, &self.options)
     }
 
-    /// Records a finished part and rewrites the manifest.
+    /// Records a finished part (its record replaces any earlier one of the same granule).
     pub fn record(&mut self, granule: &str, summary: &OutputSummary) -> Result<()> {
-        let part = self.part_name(granule)?;
-        let name = granule.rsplit('/').next().unwrap_or(granule).to_owned();
         let entry = PartEntry {
-            name,
-            part,
+            name: granule_file(granule).to_owned(),
+            part: self.part_name(granule)?,
             rows: summary.rows,
             bbox: summary.bbox,
         };
-        match self
-            .manifest
-            .granules
-            .iter_mut()
-            .find(|e| e.part == entry.part)
-        {
-            Some(existing) => *existing = entry,
-            None => self.manifest.granules.push(entry),
-        }
-        let manifest_at = self.manifest_destination();
-        let bytes = serde_json::to_vec_pretty(&self.manifest).map_err(|e| Error::Manifest {
-            path: manifest_at.display(),
+        let record = record_name(granule_stem(granule)?);
+        let bytes = serde_json::to_vec_pretty(&entry).map_err(|e| Error::Manifest {
+            path: self.prefix.url_of(&record),
             message: e.to_string(),
         })?;
-        object::write(&manifest_at, &self.spec, &self.options.s3, bytes)
+        self.prefix.put(&record, bytes)?;
+        self.remember(entry);
+        Ok(())
     }
 
-    /// The manifest as it stands.
-    pub fn manifest(&self) -> &Manifest {
-        &self.manifest
+    /// The parts this writer recorded or found finished, with the request and version; the run
+    /// manifest of every shard together is written by [`RunPrefix::gather`](crate::RunPrefix::gather).
+    pub fn manifest(&self) -> Manifest {
+        Manifest {
+            granules: self.known().clone(),
+            request: self.metadata.request.clone(),
+            version: self.metadata.version.clone(),
+            format: self.spec.format.name().to_owned(),
+            ..Manifest::default()
+        }
     }
 
-    /// Where the manifest lives.
+    /// Where the run manifest lives.
     pub fn manifest_destination(&self) -> Destination {
         self.spec.destination.join(MANIFEST)
+    }
+
+    fn remember(&self, entry: PartEntry) {
+        let mut known = self.known();
+        match known.iter_mut().find(|e| e.part == entry.part) {
+            Some(existing) => *existing = entry,
+            None => known.push(entry),
+        }
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, Vec<PartEntry>> {
+        self.known
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

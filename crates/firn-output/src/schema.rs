@@ -8,12 +8,13 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, Float32Array, Float64Array, Int32Array, RecordBatch, TimestampNanosecondArray,
-    UInt8Array, UInt16Array, UInt32Array, UInt64Array,
+    Array, ArrayRef, AsArray, Float32Array, Float64Array, Int32Array, RecordBatch,
+    TimestampNanosecondArray, UInt8Array, UInt16Array, UInt32Array, UInt64Array,
 };
+use arrow::datatypes::Float64Type;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
-use crate::batch::SegmentBatch;
+use crate::batch::{Bbox, SegmentBatch, extend};
 use crate::geoparquet;
 
 /// The time zone of the `time` column: UTC, so readers give time-zone-aware timestamps.
@@ -108,4 +109,35 @@ pub(crate) fn record_batch(
         }
     }
     RecordBatch::try_new(Arc::clone(schema), columns)
+}
+
+/// The bounding box of the finite positions in a record batch of `layout`'s schema: from the
+/// `bbox` covering column (GeoParquet) or the `longitude`/`latitude` columns.
+pub(crate) fn record_bbox(record: &RecordBatch, layout: Layout) -> Option<Bbox> {
+    let (lon, lat) = match layout {
+        Layout::Geo => {
+            let covering = record.column_by_name(geoparquet::BBOX)?.as_struct_opt()?;
+            (
+                covering
+                    .column_by_name("xmin")?
+                    .as_primitive_opt::<Float64Type>()?,
+                covering
+                    .column_by_name("ymin")?
+                    .as_primitive_opt::<Float64Type>()?,
+            )
+        }
+        Layout::LatLon => (
+            record
+                .column_by_name("longitude")?
+                .as_primitive_opt::<Float64Type>()?,
+            record
+                .column_by_name("latitude")?
+                .as_primitive_opt::<Float64Type>()?,
+        ),
+    };
+    (0..lon.len())
+        .filter(|&i| lon.is_valid(i) && lat.is_valid(i))
+        .map(|i| (lon.value(i), lat.value(i)))
+        .filter(|(x, y)| x.is_finite() && y.is_finite())
+        .fold(None, |acc, (x, y)| Some(extend(acc, [x, y, x, y])))
 }

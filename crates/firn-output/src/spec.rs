@@ -32,6 +32,13 @@ impl Format {
         }
     }
 
+    /// The format called `name` (as [`name`](Self::name) spells it), if there is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::GeoParquet, Self::Parquet, Self::Csv, Self::Feather]
+            .into_iter()
+            .find(|f| f.name() == name)
+    }
+
     /// The usual file extension (without the dot), used for part names.
     pub fn extension(self) -> &'static str {
         match self {

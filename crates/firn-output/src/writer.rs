@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 
 use crate::batch::{Bbox, SegmentBatch, extend};
@@ -11,7 +12,7 @@ use crate::encode::{
 use crate::error::{Error, Result};
 use crate::geoparquet;
 use crate::metadata::{FIRN_KEY, FirnMetadata, GEO_KEY, PANDAS_KEY, pandas_metadata};
-use crate::schema::{Layout, record_batch, schema};
+use crate::schema::{Layout, record_batch, record_bbox, schema};
 use crate::sink::Sink;
 use crate::sink::store::S3Options;
 use crate::spec::{Destination, Format, OutputSpec};
@@ -191,6 +192,19 @@ impl OutputWriter {
         }
     }
 
+    /// Encodes a record batch that is already in this output's columns (a part being merged):
+    /// the columns must have the output schema's types; metadata is this writer's own.
+    pub(crate) fn write_record(&mut self, record: &RecordBatch) -> Result<()> {
+        let active = self.active.as_mut().ok_or_else(closed)?;
+        match active.write_record(record) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                self.abort();
+                Err(e)
+            }
+        }
+    }
+
     /// Writes the end of the file and makes it visible (rename or upload completion).
     pub fn finish(mut self) -> Result<OutputSummary> {
         let Active {
@@ -270,6 +284,21 @@ impl Active {
         }
         self.rows += rows as u64;
         if let Some(b) = batch.bbox() {
+            self.bbox = Some(extend(self.bbox, b));
+        }
+        Ok(())
+    }
+
+    fn write_record(&mut self, record: &RecordBatch) -> Result<()> {
+        let record = RecordBatch::try_new(Arc::clone(&self.schema), record.columns().to_vec())
+            .map_err(|e| {
+                self.encode_error(format!("columns do not match the output schema: {e}"))
+            })?;
+        if let Err(message) = self.encoder.write(&record) {
+            return Err(self.encode_error(message));
+        }
+        self.rows += record.num_rows() as u64;
+        if let Some(b) = record_bbox(&record, self.layout) {
             self.bbox = Some(extend(self.bbox, b));
         }
         Ok(())

@@ -4,9 +4,7 @@ mod support;
 
 use std::path::Path;
 
-use firn_output::{
-    Destination, Format, OutputSpec, OutputWriter, PartWriter, SegmentBatch, WriterOptions,
-};
+use firn_output::{Destination, Format, OutputSpec, OutputWriter, SegmentBatch, WriterOptions};
 use serde_json::json;
 use support::{assert_absent, metadata_with_secret, readback, segments, truth};
 
@@ -175,61 +173,4 @@ fn inconsistent_batch_is_rejected_by_name() {
         message,
         "segment batch: column pflags: 9 values, but time has 10"
     );
-}
-
-#[test]
-fn part_mode_writes_one_file_per_granule_and_resumes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let spec = OutputSpec::from_json(&json!({
-        "path": format!("file://{}", dir.path().join("parts").display()),
-        "parts": true
-    }))
-    .expect("spec");
-    let metadata = metadata_with_secret("parts", SECRET);
-    let granules = [
-        "ATL03_20200101000000_00100610_006_01.h5",
-        "ATL03_20200102000000_00110610_006_01.h5",
-    ];
-    let batches = [segments(0, 400, 1), segments(400, 250, 2)];
-
-    let mut parts = PartWriter::open(&spec, &metadata, &WriterOptions::default()).expect("open");
-    let mut writer = parts.create_part(granules[0]).expect("part");
-    writer.write(&batches[0]).expect("write");
-    let summary = writer.finish().expect("finish");
-    parts.record(granules[0], &summary).expect("record");
-    assert!(parts.exists(granules[0]).expect("exists"));
-    assert!(!parts.exists(granules[1]).expect("exists"));
-
-    // A second run (a resume) skips the first granule and adds the second.
-    let mut resumed = PartWriter::open(&spec, &metadata, &WriterOptions::default()).expect("open");
-    assert!(resumed.exists(granules[0]).expect("exists"));
-    assert!(!resumed.exists(granules[1]).expect("exists"));
-    let mut writer = resumed.create_part(granules[1]).expect("part");
-    writer.write(&batches[1]).expect("write");
-    let summary = writer.finish().expect("finish");
-    resumed.record(granules[1], &summary).expect("record");
-
-    let manifest: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(dir.path().join("parts/manifest.json")).expect("manifest"),
-    )
-    .expect("JSON");
-    assert_eq!(manifest["granules"][0]["name"], granules[0]);
-    assert_eq!(
-        manifest["granules"][1]["part"],
-        "ATL03_20200102000000_00110610_006_01.parquet"
-    );
-    assert_eq!(manifest["granules"][1]["rows"], 250);
-    assert!(manifest["request"]["output"].get("credentials").is_none());
-    assert_absent(
-        &serde_json::to_vec(&manifest).expect("bytes"),
-        SECRET,
-        "the manifest",
-    );
-    for (granule, batch) in granules.iter().zip(&batches) {
-        let part = dir
-            .path()
-            .join("parts")
-            .join(granule.replace(".h5", ".parquet"));
-        readback("geoparquet", &part, &truth(std::slice::from_ref(batch)));
-    }
 }

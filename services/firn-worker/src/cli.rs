@@ -26,10 +26,16 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Atl03(Atl03Command),
     /// Write realistic synthetic ATL03 granules (and truth sidecars) for tests and benchmarks.
+    #[cfg(feature = "synth")]
     Synth(SynthArgs),
-    /// Fit ATL06-SR segments over a region: a request (parameters and granules) → one output file.
+    /// Fit ATL06-SR segments over a region: a request (parameters and granules) → one output file,
+    /// or one part per granule under a prefix (as one shard of many with --shard-index/--shard-count).
     Atl06p(Atl06pArgs),
+    /// Gather a part-mode run: the run manifest, _SUCCESS once every planned granule is done, and
+    /// with --merge one GeoParquet file of every part.
+    Gather(GatherArgs),
     /// The embedded default job: synthetic granules over Grand Mesa → GeoParquet on local disk.
+    #[cfg(feature = "synth")]
     Demo(DemoArgs),
     /// Serve the SlideRule web API (atl06p, atl03x with a fit block) to the SlideRule Python client.
     Serve(ServeArgs),
@@ -42,7 +48,8 @@ pub(crate) struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:9081")]
     pub(crate) bind: String,
     /// Where the granules are: a directory or s3://bucket/prefix (credentials and endpoint from
-    /// the standard AWS environment).
+    /// the standard AWS environment), or `cmr` / `cmr:VVV` for NASA's archive (discovery by a CMR
+    /// search, FIRN_CMR_* settings; granules read from NSIDC's bucket).
     #[arg(long)]
     pub(crate) source: String,
     /// Jobs running at once (each uses every core); more wait in the queue.
@@ -69,12 +76,16 @@ pub(crate) struct ServeArgs {
 /// `firn atl06p …`
 #[derive(Debug, clap::Args)]
 pub(crate) struct Atl06pArgs {
-    /// The request: a JSON file ("-" for stdin) holding {"parms": {...}, "resources": [...]} or
-    /// flat parameters (SPEC §4 names, "output" included).
-    #[arg(long)]
+    /// The request: a JSON file ("-" for stdin, or the JSON itself when it starts with "{")
+    /// holding {"parms": {...}, "resources": [...]} or flat parameters (SPEC §4 names, "output"
+    /// included). Default: FIRN_REQUEST (how a container's job definition passes it).
+    #[arg(long, env = "FIRN_REQUEST", hide_env_values = true)]
     pub(crate) request: Option<String>,
     /// Where the granules are: a directory or s3://bucket/prefix. Without resources, every ATL03
-    /// granule there that passes the request's granule filters is processed.
+    /// granule there that passes the request's granule filters (t0, t1, rgt, cycle, region) and
+    /// whose track crosses the request's region (a footprint scan: no photon is read) is processed.
+    /// `cmr` (release 006) or `cmr:VVV`: NASA's archive; without resources, a CMR search finds the
+    /// granules (FIRN_CMR_URL and other FIRN_CMR_* settings), read from NSIDC's bucket.
     #[arg(long)]
     pub(crate) source: String,
     /// Output path (local, file:// or s3://), overriding the request's output.path.
@@ -83,9 +94,41 @@ pub(crate) struct Atl06pArgs {
     /// Output format: geoparquet (default), plain-parquet, csv or feather.
     #[arg(long)]
     pub(crate) format: Option<String>,
+    /// Sharding and planning (part mode).
+    #[command(flatten)]
+    pub(crate) shard: ShardArgs,
+}
+
+/// Sharding options of `firn atl06p` (part mode: output.parts, or an output path ending in /).
+#[derive(Debug, clap::Args)]
+pub(crate) struct ShardArgs {
+    /// This process's shard, 0-based: it processes granules i of the plan with i mod N = this.
+    /// Default: JOB_COMPLETION_INDEX (Kubernetes Indexed Job), else AWS_BATCH_JOB_ARRAY_INDEX.
+    #[arg(long)]
+    pub(crate) shard_index: Option<u32>,
+    /// The number of shards N. Default: FIRN_SHARD_COUNT, else AWS_BATCH_JOB_ARRAY_SIZE.
+    #[arg(long)]
+    pub(crate) shard_count: Option<u32>,
+    /// Write the plan under the output prefix (or check the one there) and stop.
+    #[arg(long)]
+    pub(crate) plan_only: bool,
+}
+
+/// `firn gather …`
+#[derive(Debug, clap::Args)]
+pub(crate) struct GatherArgs {
+    /// The run's output prefix: a directory or s3://bucket/prefix (credentials and endpoint from
+    /// the standard AWS environment).
+    #[arg(long)]
+    pub(crate) output: String,
+    /// Also merge the parts into one GeoParquet file (a local path or s3://bucket/key outside the
+    /// prefix), in SPEC §8 row order, once every planned granule is done.
+    #[arg(long)]
+    pub(crate) merge: Option<String>,
 }
 
 /// `firn demo …`
+#[cfg(feature = "synth")]
 #[derive(Debug, clap::Args)]
 pub(crate) struct DemoArgs {
     /// Where to write the GeoParquet file.
@@ -94,6 +137,7 @@ pub(crate) struct DemoArgs {
 }
 
 /// `firn synth …`
+#[cfg(feature = "synth")]
 #[derive(Debug, clap::Args)]
 pub(crate) struct SynthArgs {
     /// Output directory (created if missing).

@@ -311,7 +311,7 @@ fn part_mode_writes_a_part_per_granule_and_resumes() {
     let part = |name: &str| prefix.join(name.replace(".h5", ".parquet"));
     assert!(part(&names[0]).exists() && part(&names[1]).exists());
     let manifest: Value =
-        serde_json::from_slice(&std::fs::read(prefix.join("manifest.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(prefix.join("_manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["granules"].as_array().unwrap().len(), 2);
 
     // A second run finds both parts and writes nothing; losing one part redoes only that one.

@@ -4,7 +4,7 @@
 //! `abort` (or dropping the sink) leaves nothing behind.
 
 mod local;
-pub(crate) mod object;
+pub(crate) mod prefix;
 mod s3;
 pub(crate) mod store;
 

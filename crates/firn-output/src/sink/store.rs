@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::{BackoffConfig, ObjectStore, RetryConfig};
 
 use crate::error::{Error, Result};
@@ -49,6 +49,17 @@ pub(crate) fn s3_store(
     options: &S3Options,
     url: &str,
 ) -> Result<(Arc<dyn ObjectStore>, Scrubber)> {
+    let (store, scrubber) = s3_client(spec, bucket, options, url)?;
+    Ok((Arc::new(store), scrubber))
+}
+
+/// The concrete S3 client behind [`s3_store`], for the requests only S3 has (raw-prefix listing).
+pub(crate) fn s3_client(
+    spec: &OutputSpec,
+    bucket: &str,
+    options: &S3Options,
+    url: &str,
+) -> Result<(AmazonS3, Scrubber)> {
     if options.part_size < MIN_PART_SIZE {
         return Err(Error::Store {
             url: url.to_owned(),
@@ -98,7 +109,7 @@ pub(crate) fn s3_store(
         url: url.to_owned(),
         message: scrubber.scrub(&e.to_string()),
     })?;
-    Ok((Arc::new(store), scrubber))
+    Ok((store, scrubber))
 }
 
 /// S3 error codes that mean the credentials were refused, whatever the HTTP status (S3 answers
@@ -133,24 +144,4 @@ pub(crate) fn store_error(e: &object_store::Error, url: &str, scrubber: &Scrubbe
             message,
         }
     }
-}
-
-/// Runs `future` to completion on a private runtime in a scoped thread, so that it works from
-/// plain threads and from inside another runtime alike.
-pub(crate) fn run_async<F>(future: F) -> std::io::Result<F::Output>
-where
-    F: Future + Send,
-    F::Output: Send,
-{
-    std::thread::scope(|scope| {
-        scope
-            .spawn(|| {
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map(|runtime| runtime.block_on(future))
-            })
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("store thread panicked")))
-    })
 }

@@ -12,7 +12,7 @@ use super::CommandError;
 use super::atl06p::{execute, plan, print_summary};
 use super::synth::write_with_progress;
 use crate::cli::DemoArgs;
-use crate::pipeline::GranuleSource;
+use crate::pipeline::{GranuleSource, SourceResolver};
 
 /// The Grand Mesa polygon (SlideRule's test region, BSD-3-Clause; see data/README.md).
 const GRAND_MESA: &str = include_str!("../../data/grandmesa.geojson");
@@ -61,8 +61,8 @@ pub(crate) fn run(args: DemoArgs) -> Result<(), CommandError> {
             "output": {"path": output, "format": "parquet", "open_on_complete": false},
         }
     });
-    let source = GranuleSource::Directory(granules);
-    let report = execute(plan(request, &source, None, None)?)?;
+    let resolver = SourceResolver::new(GranuleSource::Directory(granules));
+    let report = execute(plan(request, &resolver, None, None)?)?;
     print_summary(&report);
     println!("open it with: geopandas.read_parquet({output:?})");
     Ok(())

@@ -2,12 +2,16 @@
 
 mod atl03;
 mod atl06p;
+#[cfg(feature = "synth")]
 mod demo;
+mod gather;
 mod h5;
 mod serve;
+#[cfg(feature = "synth")]
 mod synth;
 
 pub(crate) use atl06p::{RequestParts, split_request};
+#[cfg(feature = "synth")]
 pub(crate) use synth::TerrainArg;
 
 use crate::cli::Command;
@@ -28,6 +32,9 @@ pub(crate) enum CommandError {
     /// Reading an ATL03 granule failed (exit 1).
     #[error(transparent)]
     Atl03(#[from] firn_atl03::Error),
+    /// Reading or writing an output, a plan or a run manifest failed (exit 1).
+    #[error(transparent)]
+    Output(#[from] firn_output::Error),
     /// A run failed for a reason described in full (exit 1).
     #[error("{0}")]
     Failed(String),
@@ -57,8 +64,11 @@ pub(crate) fn run(command: Command) -> Result<(), CommandError> {
     match command {
         Command::H5(command) => h5::run(command),
         Command::Atl03(command) => atl03::run(command),
+        #[cfg(feature = "synth")]
         Command::Synth(args) => synth::run(args),
         Command::Atl06p(args) => atl06p::run_command(args),
+        Command::Gather(args) => gather::run(args),
+        #[cfg(feature = "synth")]
         Command::Demo(args) => demo::run(args),
         Command::Serve(args) => serve::run(args),
     }

@@ -8,7 +8,7 @@ use firn_output::Secret;
 
 use super::CommandError;
 use crate::cli::ServeArgs;
-use crate::pipeline::GranuleSource;
+use crate::pipeline::SourceSpec;
 use crate::serve::{ServeConfig, serve};
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -36,7 +36,7 @@ fn config(args: ServeArgs) -> Result<ServeConfig, CommandError> {
             args.bind
         ))
     })?;
-    let source = GranuleSource::parse(&args.source).map_err(|e| usage(e.to_string()))?;
+    let source = SourceSpec::parse(&args.source).map_err(|e| usage(e.to_string()))?;
     if args.max_concurrent == 0 {
         return Err(usage("--max-concurrent: at least 1".to_owned()));
     }

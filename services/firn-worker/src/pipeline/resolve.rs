@@ -1,25 +1,80 @@
 //! Which granules a request covers: the names it gives (`resources`), or, without names, the
-//! granules a source holds that pass the request's filters.
-//!
-//! [`GranuleResolver`] is the seam where catalogue discovery (NASA CMR, SPEC §9) plugs in: a
-//! resolver sees the validated parameters (time range, identity filters, region) and returns
-//! granule locations in output order.
+//! granules discovery finds for it: a footprint scan of a directory or `s3://` prefix
+//! ([`SourceResolver`]), or a search of NASA's archive ([`CmrResolver`]).
 
 use firn_atl03::name::GranuleName;
 
+use super::discover::{CmrSearch, Discover, DiscoveryError, FootprintScan};
 use super::run::in_output_order;
 use super::source::{GranuleSource, SourceError};
 use crate::request::Parameters;
 
+/// Where a run's granules come from, as `--source` names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SourceSpec {
+    /// A directory or `s3://bucket/prefix`.
+    Granules(GranuleSource),
+    /// NASA's archive: CMR discovery, granules in NSIDC's bucket (`cmr`, or `cmr:VVV` for a
+    /// release other than 006).
+    Archive {
+        /// The ATL03 release searched.
+        version: String,
+    },
+}
+
+impl SourceSpec {
+    /// Parses `cmr`, `cmr:VVV`, `DIR` or `s3://bucket/prefix`.
+    pub(crate) fn parse(text: &str) -> Result<Self, SourceError> {
+        if text == "cmr" {
+            return Ok(Self::Archive {
+                version: firn_cmr::DEFAULT_VERSION.to_owned(),
+            });
+        }
+        if let Some(version) = text.strip_prefix("cmr:") {
+            if version.len() != 3 || !version.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(SourceError::Invalid(text.to_owned()));
+            }
+            return Ok(Self::Archive {
+                version: version.to_owned(),
+            });
+        }
+        GranuleSource::parse(text).map(Self::Granules)
+    }
+
+    /// The resolver for this source. The archive's CMR client takes its settings from the
+    /// `FIRN_CMR_*` environment (`FIRN_CMR_URL`, `FIRN_CMR_MAX_RESOURCES`, …).
+    pub(crate) fn resolver(&self) -> Result<Box<dyn GranuleResolver>, firn_cmr::Error> {
+        Ok(match self {
+            Self::Granules(source) => Box::new(SourceResolver::new(source.clone())),
+            Self::Archive { version } => Box::new(CmrResolver::new(CmrSearch::new(
+                firn_cmr::CmrClientBuilder::from_env().build()?,
+                version.clone(),
+            ))),
+        })
+    }
+}
+
+impl std::fmt::Display for SourceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Granules(source) => source.fmt(f),
+            Self::Archive { version } => write!(f, "cmr:{version}"),
+        }
+    }
+}
+
 /// Finds the granules of a request.
 pub(crate) trait GranuleResolver: Send + Sync {
     /// Granule locations for a request with `params`, naming `resources` or none, in output order
-    /// (by the start time in their names). Never empty.
+    /// (by the start time in their names), without duplicates. Never empty.
     fn resolve(
         &self,
         params: &Parameters,
         resources: Option<&[String]>,
     ) -> Result<Vec<String>, ResolveError>;
+
+    /// Where the granules come from, as plans record it and messages name it.
+    fn describe(&self) -> String;
 }
 
 /// Why a request's granules could not be found.
@@ -31,19 +86,19 @@ pub(crate) enum ResolveError {
          (ATL03_YYYYMMDDhhmmss_TTTTCCRR_VVV_NN.h5)"
     )]
     BadName(String),
-    /// The request names no granules and the source holds none that pass its filters.
+    /// The request names no granules and discovery found none.
     #[error(
         "no granules: the request names none (resources) and {0} holds none that pass its \
-         filters (t0, t1, rgt, cycle, region)"
+         filters (t0, t1, rgt, cycle, region) and cross its region"
     )]
     NoneFound(String),
-    /// The source could not be listed.
+    /// Discovery failed (the source could not be listed, the catalogue search failed).
     #[error(transparent)]
-    Source(#[from] SourceError),
+    Discovery(#[from] DiscoveryError),
 }
 
-/// Resolves names in one [`GranuleSource`]: given names are located there; without names, every
-/// ATL03 granule it holds that passes the request's granule filters.
+/// Resolves names in one [`GranuleSource`]: given names are located there; without names, the
+/// source's footprint scan ([`FootprintScan`]).
 #[derive(Debug, Clone)]
 pub(crate) struct SourceResolver {
     source: GranuleSource,
@@ -62,33 +117,76 @@ impl GranuleResolver for SourceResolver {
         params: &Parameters,
         resources: Option<&[String]>,
     ) -> Result<Vec<String>, ResolveError> {
-        let names = match resources {
-            Some(names) => {
-                if let Some(bad) = names.iter().find(|n| !is_granule_file_name(n)) {
-                    return Err(ResolveError::BadName(bad.clone()));
-                }
-                names.to_vec()
-            }
-            None => self
-                .source
-                .list()?
-                .into_iter()
-                .filter(|name| {
-                    GranuleName::parse(name).is_some_and(|g| params.granules.accepts(&g))
-                })
+        let locations = match resources {
+            Some(names) => checked_names(names)?
+                .map(|name| self.source.locate(name))
                 .collect(),
+            None => FootprintScan::new(&self.source).discover(params)?,
         };
-        if names.is_empty() {
-            let source = match &self.source {
-                GranuleSource::Directory(dir) => dir.display().to_string(),
-                GranuleSource::S3 { bucket, prefix } => format!("s3://{bucket}/{prefix}"),
-            };
-            return Err(ResolveError::NoneFound(source));
-        }
-        Ok(in_output_order(
-            names.iter().map(|n| self.source.locate(n)).collect(),
-        ))
+        ordered(locations, || self.describe())
     }
+
+    fn describe(&self) -> String {
+        self.source.to_string()
+    }
+}
+
+/// Resolves granules in NASA's archive: given names are located in NSIDC's bucket by its layout
+/// (`s3://nsidc-cumulus-prod-protected/ATLAS/ATL03/VVV/YYYY/MM/DD/NAME`, SPEC §9); without names,
+/// a CMR search ([`CmrSearch`]).
+#[derive(Debug, Clone)]
+pub(crate) struct CmrResolver {
+    search: CmrSearch,
+}
+
+impl CmrResolver {
+    /// A resolver searching with `search`.
+    pub(crate) fn new(search: CmrSearch) -> Self {
+        Self { search }
+    }
+}
+
+impl GranuleResolver for CmrResolver {
+    fn resolve(
+        &self,
+        params: &Parameters,
+        resources: Option<&[String]>,
+    ) -> Result<Vec<String>, ResolveError> {
+        let locations = match resources {
+            Some(names) => checked_names(names)?
+                .map(|name| {
+                    firn_cmr::nsidc_s3_url(name).ok_or_else(|| ResolveError::BadName(name.clone()))
+                })
+                .collect::<Result<_, _>>()?,
+            None => self.search.discover(params)?,
+        };
+        ordered(locations, || self.describe())
+    }
+
+    fn describe(&self) -> String {
+        self.search.to_string()
+    }
+}
+
+/// `names`, each checked to be a bare ATL03 granule file name.
+fn checked_names(names: &[String]) -> Result<impl Iterator<Item = &String>, ResolveError> {
+    if let Some(bad) = names.iter().find(|n| !is_granule_file_name(n)) {
+        return Err(ResolveError::BadName(bad.clone()));
+    }
+    Ok(names.iter())
+}
+
+/// Locations in output order without duplicates; none is an error naming the source.
+fn ordered(
+    locations: Vec<String>,
+    describe: impl FnOnce() -> String,
+) -> Result<Vec<String>, ResolveError> {
+    let mut granules = in_output_order(locations);
+    granules.dedup();
+    if granules.is_empty() {
+        return Err(ResolveError::NoneFound(describe()));
+    }
+    Ok(granules)
 }
 
 /// A bare file name (no directory part, nothing hidden) that names an ATL03 granule.
@@ -161,5 +259,44 @@ mod tests {
         }
         let err = resolver.resolve(&params(json!({})), Some(&[])).unwrap_err();
         assert!(matches!(err, ResolveError::NoneFound(_)));
+    }
+
+    #[test]
+    fn sources_name_a_directory_a_prefix_or_the_archive() {
+        assert_eq!(
+            SourceSpec::parse("cmr").unwrap(),
+            SourceSpec::Archive {
+                version: "006".to_owned()
+            }
+        );
+        assert_eq!(SourceSpec::parse("cmr:007").unwrap().to_string(), "cmr:007");
+        assert_eq!(
+            SourceSpec::parse("s3://b/p").unwrap().to_string(),
+            "s3://b/p"
+        );
+        for bad in ["cmr:7", "cmr:", "cmr:00a", "http://x/y"] {
+            let err = SourceSpec::parse(bad).unwrap_err();
+            assert!(err.to_string().contains(bad), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn in_the_archive_names_are_located_by_nsidc_layout() {
+        let search = CmrSearch::new(firn_cmr::CmrClient::builder().build().unwrap(), "006");
+        let resolver = CmrResolver::new(search);
+        let names = [B.to_owned(), A.to_owned()];
+        let located = resolver.resolve(&params(json!({})), Some(&names)).unwrap();
+        assert_eq!(
+            located,
+            vec![
+                format!("s3://nsidc-cumulus-prod-protected/ATLAS/ATL03/006/2019/01/01/{A}"),
+                format!("s3://nsidc-cumulus-prod-protected/ATLAS/ATL03/006/2020/01/01/{B}"),
+            ]
+        );
+        let err = resolver
+            .resolve(&params(json!({})), Some(&["x/ATL03.h5".to_owned()]))
+            .unwrap_err();
+        assert!(matches!(err, ResolveError::BadName(_)), "{err}");
+        assert!(resolver.describe().contains("ATL03 006"));
     }
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::control::{Cancel, CancelReason, Progress, RunControl};
 use super::fit::{FitError, FittedGranule, fit_granule};
+use super::open::open_granule;
 use super::sink::{OutputSink, RowSink, SinkError, Written};
 use crate::request::Parameters;
 
@@ -215,7 +216,7 @@ fn fit(
     fitter: &Fitter,
     cancel: &Cancel,
 ) -> Result<(Granule, FittedGranule), Fitted> {
-    let granule = Granule::open(location).map_err(|e| Fitted::Failed(e.to_string()))?;
+    let granule = open_granule(location).map_err(|e| Fitted::Failed(e.to_string()))?;
     match fit_granule(&granule, params, fitter, cancel) {
         Ok(fitted) => Ok((granule, fitted)),
         Err(FitError::Cancelled(reason)) => Err(Fitted::Cancelled(reason)),

@@ -26,7 +26,7 @@ pub(crate) enum GranuleSource {
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum SourceError {
     /// The source text is not a directory or an s3:// URL.
-    #[error("granule source {0:?}: expected a directory or s3://bucket/prefix")]
+    #[error("granule source {0:?}: expected a directory, s3://bucket/prefix, cmr or cmr:VVV")]
     Invalid(String),
     /// Listing failed.
     #[error("listing granules in {source_name}: {detail}")]
@@ -36,6 +36,16 @@ pub(crate) enum SourceError {
         /// What failed.
         detail: String,
     },
+}
+
+impl std::fmt::Display for GranuleSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Directory(dir) => write!(f, "{}", dir.display()),
+            Self::S3 { bucket, prefix } if prefix.is_empty() => write!(f, "s3://{bucket}"),
+            Self::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
+        }
+    }
 }
 
 impl GranuleSource {

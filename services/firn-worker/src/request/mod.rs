@@ -14,7 +14,7 @@ use firn_atl03::filters::{ConfidenceSet, PhotonFilter, QualitySet, SurfaceType};
 use firn_atl03::name::GranuleName;
 use firn_atl03::{Beam, ExtractParams, RegionFilter, RunMode};
 use firn_atl06::{FitParams, ParamKey};
-use firn_region::{LatLon, Projection, Region, RegionMask, RegionMaskSpec};
+use firn_region::{LatLon, Projection, Region, RegionMask, RegionMaskSpec, to_region};
 use serde_json::{Map, Value};
 
 pub(crate) use error::ParamError;
@@ -34,6 +34,9 @@ pub(crate) struct Parameters {
     pub(crate) beams: Vec<Beam>,
     /// Granule filters: time range and identity.
     pub(crate) granules: GranuleFilter,
+    /// The region's outline for catalogue searches (CMR): the convex hull of `poly`, or of every
+    /// `region_mask` polygon, counter-clockwise and closed; `None` without a region.
+    pub(crate) search_polygon: Option<Vec<LatLon>>,
 }
 
 /// Which granules a request wants (t0/t1 and rgt/cycle/region filter granules, not photons).
@@ -157,17 +160,31 @@ impl Parameters {
             return Err(ParamError::invalid("t1", format!("{t1} is before t0 {t0}")));
         }
 
-        let region = match (&mask, &poly) {
-            (Some(spec), _) => Some(RegionFilter::Mask(Arc::new(
-                RegionMask::from_spec(spec)
-                    .map_err(|e| ParamError::invalid("region_mask", e.to_string()))?,
-            ))),
+        let (region, search_polygon) = match (&mask, &poly) {
+            (Some(spec), _) => {
+                let mask = RegionMask::from_spec(spec)
+                    .map_err(|e| ParamError::invalid("region_mask", e.to_string()))?;
+                let vertices: Vec<LatLon> = mask
+                    .polygons()
+                    .iter()
+                    .flat_map(|polygon| polygon.exterior().coords())
+                    .map(|c| LatLon { lat: c.y, lon: c.x })
+                    .collect();
+                let hull = to_region(&vertices, None)
+                    .map_err(|e| ParamError::invalid("region_mask", e.to_string()))?;
+                (Some(RegionFilter::Mask(Arc::new(mask))), Some(hull))
+            }
             (None, Some(points)) => {
                 let region = Region::from_poly_in(points, projection)
                     .map_err(|e| ParamError::invalid("poly", e.to_string()))?;
-                Some(RegionFilter::Polygon(Arc::new(region.prepare())))
+                let hull = to_region(points, None)
+                    .map_err(|e| ParamError::invalid("poly", e.to_string()))?;
+                (
+                    Some(RegionFilter::Polygon(Arc::new(region.prepare()))),
+                    Some(hull),
+                )
             }
-            (None, None) => None,
+            (None, None) => (None, None),
         };
         Ok(Self {
             extract: ExtractParams {
@@ -180,6 +197,7 @@ impl Parameters {
             fit,
             beams,
             granules,
+            search_polygon,
         })
     }
 }

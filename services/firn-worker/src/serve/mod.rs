@@ -31,8 +31,6 @@ use tower_http::trace::TraceLayer;
 use state::AppState;
 pub(crate) use state::ServeConfig;
 
-use crate::pipeline::SourceResolver;
-
 /// How long connections may stay open after the grace period, before the server exits anyway.
 const CLOSE_AFTER_GRACE: Duration = Duration::from_secs(10);
 
@@ -48,6 +46,9 @@ pub(crate) enum ServeError {
         #[source]
         source: std::io::Error,
     },
+    /// The granule source's catalogue client could not be set up.
+    #[error("granule source: {0}")]
+    Source(firn_cmr::Error),
     /// Local I/O around the server failed (scratch directory, accepting, signals).
     #[error("{context}: {source}")]
     Io {
@@ -67,7 +68,7 @@ pub(crate) async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         .prefix("firn-serve-")
         .tempdir()
         .map_err(io("creating the scratch directory"))?;
-    let resolver = Box::new(SourceResolver::new(config.source.clone()));
+    let resolver = config.source.resolver().map_err(ServeError::Source)?;
     let state = Arc::new(AppState::new(
         &config,
         resolver,

@@ -208,7 +208,7 @@ async fn process(state: Arc<AppState>, api: Api, body: Result<Bytes, BytesReject
             let (status, code) = match e {
                 ResolveError::BadName(_) => (StatusCode::BAD_REQUEST, Code::Error),
                 ResolveError::NoneFound(_) => (StatusCode::NOT_FOUND, Code::ResourceDoesNotExist),
-                ResolveError::Source(_) => (StatusCode::INTERNAL_SERVER_ERROR, Code::Error),
+                ResolveError::Discovery(_) => (StatusCode::INTERNAL_SERVER_ERROR, Code::Error),
             };
             return refuse(status, code, &e.to_string());
         }

@@ -14,15 +14,15 @@ use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use crate::pipeline::{Cancel, GranuleResolver, GranuleSource};
+use crate::pipeline::{Cancel, GranuleResolver, SourceSpec};
 
 /// How `firn serve` runs, validated from the command line.
 #[derive(Debug)]
 pub(crate) struct ServeConfig {
     /// The address to listen on (port 0 picks a free port).
     pub(crate) bind: SocketAddr,
-    /// Where granule names are resolved.
-    pub(crate) source: GranuleSource,
+    /// Where granules come from.
+    pub(crate) source: SourceSpec,
     /// Jobs running at once.
     pub(crate) max_concurrent: usize,
     /// Jobs waiting for a slot, at most; beyond that requests get 503.
@@ -359,12 +359,12 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::SourceResolver;
+    use crate::pipeline::GranuleSource;
 
     fn state(token: Option<&str>) -> AppState {
         let config = ServeConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
-            source: GranuleSource::Directory(".".into()),
+            source: SourceSpec::Granules(GranuleSource::Directory(".".into())),
             max_concurrent: 1,
             max_queued: 1,
             token: token.map(Secret::new),
@@ -372,7 +372,7 @@ mod tests {
             progress_every: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(1),
         };
-        let resolver = Box::new(SourceResolver::new(config.source.clone()));
+        let resolver = config.source.resolver().unwrap();
         AppState::new(&config, resolver, ".".into())
     }
 
