@@ -544,9 +544,9 @@ def self_test():
 
 
 def commands(d):
-    """The `firn` argument lists of the atl06p and gather Jobs and of the Batch jobs."""
+    """The `firn` argument lists of the atl06p and gather Jobs, the serve Deployment and the Batch jobs."""
     lines = [j["spec"]["template"]["spec"]["containers"][0]["args"]
-             for j in components(d, "atl06p") + components(d, "gather")]
+             for j in components(d, "atl06p") + components(d, "gather") + d.objects("Deployment")]
     definition = d.batch["job-definition"]
     lines.append(definition["containerProperties"]["command"])
     lines.append(d.batch["submit-gather"]["containerOverrides"]["command"])

@@ -594,7 +594,8 @@ fn deploy_manifests_validate_offline_and_the_checks_catch_known_mistakes() {
             );
         }
     }
-    // Every flag the Jobs and Batch jobs give `firn` is one this binary knows.
+    // Every flag the Jobs, the serve Deployment and the Batch jobs give `firn` is one this binary
+    // knows.
     let listed = Command::new(firn_tests::python())
         .arg(&check)
         .arg("--commands")
@@ -602,7 +603,7 @@ fn deploy_manifests_validate_offline_and_the_checks_catch_known_mistakes() {
         .unwrap();
     assert_success(&listed, "deploy/check.py --commands");
     let commands: Vec<Vec<String>> = serde_json::from_slice(&listed.stdout).unwrap();
-    assert_eq!(commands.len(), 4, "{commands:?}");
+    assert_eq!(commands.len(), 5, "{commands:?}");
     for command in &commands {
         let help = Command::new(env!("CARGO_BIN_EXE_firn"))
             .args([command[0].as_str(), "--help"])
@@ -649,7 +650,9 @@ impl FakeCmr {
                     if header.trim().is_empty() {
                         break;
                     }
-                    bearer |= header.to_ascii_lowercase() == "authorization: bearer edl-token\r\n";
+                    bearer |= header
+                        .trim_end()
+                        .eq_ignore_ascii_case("authorization: bearer edl-token");
                 }
                 let request_line = request_line.trim().to_owned();
                 let reply = if request_line.starts_with("GET /s3credentials ") {

@@ -8,11 +8,12 @@ use serde_json::{Value, json};
 
 use super::{CommandError, write_stdout};
 use crate::cli::Atl03Command;
+use crate::pipeline::open_granule;
 use crate::request::{ParamError, Parameters};
 
 pub(crate) fn run(command: Atl03Command) -> Result<(), CommandError> {
     match command {
-        Atl03Command::Info { path } => print_json(&info(&Granule::open(&path)?)?),
+        Atl03Command::Info { path } => print_json(&info(&open_granule(&path)?)?),
         Atl03Command::Subset {
             path,
             region,
@@ -39,7 +40,7 @@ pub(crate) fn run(command: Atl03Command) -> Result<(), CommandError> {
                 })?;
                 params.extract.region = Some(RegionFilter::Polygon(Arc::new(region.prepare())));
             }
-            print_json(&subset(&Granule::open(&path)?, &params)?)
+            print_json(&subset(&open_granule(&path)?, &params)?)
         }
     }
 }

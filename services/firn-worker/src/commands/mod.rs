@@ -32,6 +32,9 @@ pub(crate) enum CommandError {
     /// Reading an ATL03 granule failed (exit 1).
     #[error(transparent)]
     Atl03(#[from] firn_atl03::Error),
+    /// Opening an ATL03 granule failed (exit 1).
+    #[error(transparent)]
+    Open(#[from] crate::pipeline::OpenError),
     /// Reading or writing an output, a plan or a run manifest failed (exit 1).
     #[error(transparent)]
     Output(#[from] firn_output::Error),

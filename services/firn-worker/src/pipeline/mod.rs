@@ -12,6 +12,7 @@ mod sink;
 mod source;
 
 pub(crate) use control::{Cancel, CancelReason, Progress, RunControl, RunObserver};
+pub(crate) use open::{OpenError, open_granule};
 pub(crate) use resolve::{GranuleResolver, ResolveError, SourceResolver, SourceSpec};
 pub(crate) use run::{GranuleOutcome, RunError, RunPlan, RunReport, run, run_into, run_metadata};
 pub(crate) use shard::Shard;
