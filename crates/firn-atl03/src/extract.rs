@@ -78,6 +78,18 @@ impl FilteredPhotons {
     pub fn is_empty(&self) -> bool {
         self.x.is_empty()
     }
+
+    /// Empties every column, keeping its storage, and makes room for `n` photons.
+    fn clear_for(&mut self, n: usize) {
+        for column in [&mut self.x, &mut self.lat, &mut self.lon, &mut self.time] {
+            column.clear();
+            column.reserve(n);
+        }
+        for column in [&mut self.h, &mut self.y] {
+            column.clear();
+            column.reserve(n);
+        }
+    }
 }
 
 /// One extent, ready to fit: its filtered photons and the per-extent values of SPEC §6.
@@ -322,6 +334,10 @@ pub struct BeamExtractor<'g> {
     filter_columns: FilterColumns,
     /// The last run's window, whose storage the next run reuses.
     spare_window: PhotonWindow,
+    /// Columns handed back by [`BeamExtractor::recycle`], refilled by the next batch.
+    spare_photons: FilteredPhotons,
+    /// Window positions of the kept photons of a batch (scratch).
+    kept_rows: Vec<usize>,
     counter: u64,
     stats: BeamStats,
 }
@@ -356,6 +372,8 @@ impl<'g> BeamExtractor<'g> {
             photons: None,
             filter_columns: FilterColumns::default(),
             spare_window: PhotonWindow::default(),
+            spare_photons: FilteredPhotons::default(),
+            kept_rows: Vec::new(),
             counter: 0,
             stats,
         })
@@ -412,6 +430,12 @@ impl<'g> BeamExtractor<'g> {
             let batch = self.batch(&spans);
             return Ok(Some(batch));
         }
+    }
+
+    /// Hands back the photon columns of a batch that is no longer needed: the next batch is built
+    /// in their storage instead of fresh memory (no page faults, no reallocation as it grows).
+    pub fn recycle(&mut self, photons: FilteredPhotons) {
+        self.spare_photons = photons;
     }
 
     /// Opens a run: its photon rows and a gridder continuing the beam's extent counter.
@@ -538,28 +562,32 @@ impl<'g> BeamExtractor<'g> {
             .unwrap_or(from)
             .max(from);
 
-        // Filtered photons of [from, to), and each photon's row among them.
-        let mut photons = FilteredPhotons::default();
-        let mut row_of = Vec::with_capacity(to - from + 1);
+        // Filtered photons of [from, to). Segment by segment, the kept photons' window positions
+        // and along-track positions; then each column is gathered on its own.
+        let mut photons = std::mem::take(&mut self.spare_photons);
+        photons.clear_for(to - from);
+        let kept = &mut self.kept_rows;
+        kept.clear();
         let mut k = starts.partition_point(|&f| f <= from) - 1;
-        for p in from..to {
-            row_of.push(photons.len());
-            while starts[k + 1] <= p {
-                k += 1;
-            }
-            let i = p - w.offset;
-            if w.keep[i] {
-                photons
-                    .x
-                    .push(s.segment_dist_x[first_segment + k] + f64::from(w.along[i]));
-                photons.h.push(w.h[i]);
-                photons.lat.push(w.lat[i]);
-                photons.lon.push(w.lon[i]);
-                photons.time.push(w.time[i]);
-                photons.y.push(w.across[i]);
-            }
+        let mut p = from;
+        while p < to {
+            let segment_end = starts[k + 1].min(to);
+            let base = s.segment_dist_x[first_segment + k];
+            let before = kept.len();
+            kept.extend((p - w.offset..segment_end.max(p) - w.offset).filter(|&i| w.keep[i]));
+            photons
+                .x
+                .extend(kept[before..].iter().map(|&i| base + f64::from(w.along[i])));
+            p = segment_end.max(p);
+            k += 1;
         }
-        row_of.push(photons.len());
+        // A photon's row among the kept ones: how many kept photons precede it.
+        let row_of = |p: usize| kept.partition_point(|&i| i < p - w.offset);
+        photons.h.extend(kept.iter().map(|&i| w.h[i]));
+        photons.lat.extend(kept.iter().map(|&i| w.lat[i]));
+        photons.lon.extend(kept.iter().map(|&i| w.lon[i]));
+        photons.time.extend(kept.iter().map(|&i| w.time[i]));
+        photons.y.extend(kept.iter().map(|&i| w.across[i]));
 
         let grid = &self.params.grid;
         let half_len_segments = if grid.dist_in_seg {
@@ -569,7 +597,7 @@ impl<'g> BeamExtractor<'g> {
         };
         let mut extents = Vec::with_capacity(spans.len());
         for span in spans {
-            let rows = row_of[span.photons.start - from]..row_of[span.photons.end - from];
+            let rows = row_of(span.photons.start)..row_of(span.photons.end);
             if rows.is_empty() {
                 continue;
             }

@@ -266,6 +266,11 @@ impl<F: Real> BeamExtents<F> {
         Ok(BeamExtents { columns, extents })
     }
 
+    /// The columns and extents back, so that their buffers can be refilled for the next batch.
+    pub fn into_parts(self) -> (PhotonColumns<F>, Vec<ExtentSpec>) {
+        (self.columns, self.extents)
+    }
+
     /// Number of extents.
     pub fn len(&self) -> usize {
         self.extents.len()

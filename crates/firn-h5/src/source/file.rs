@@ -4,10 +4,9 @@ use std::fs::File;
 use std::ops::Range;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
-use memmap2::{Advice, Mmap};
+use memmap2::MmapOptions;
 use rayon::prelude::*;
 
 use super::{ByteSource, check_range};
@@ -16,12 +15,18 @@ use crate::error::{Error, Result};
 /// Ranges at least this large are read in parallel; smaller batches are read in order.
 const PARALLEL_READ_BYTES: u64 = 4 << 20;
 
+/// Ranges at least this large are mapped when the source maps; smaller ones (metadata blocks,
+/// lone small chunks) cost less as one `pread` than as a mapping.
+const MAP_MIN_BYTES: u64 = 64 << 10;
+
 /// A local file, shared by many threads without a shared cursor.
 ///
-/// [`FileSource::open`] maps the file into memory when it can: reads then hand out slices of the
-/// mapping (no copy; chunks are inflated straight from the page cache), and ask the kernel to read
-/// each requested range ahead. Files that cannot be mapped (empty, special files) and sources
-/// opened with [`FileSource::open_unmapped`] use `pread` into fresh buffers instead.
+/// [`FileSource::open`] maps what it reads: each requested range of 64 KiB or more is mapped on
+/// its own (pages populated in one call), and the returned [`Bytes`] is a view of that mapping —
+/// no copy, so chunks are inflated straight from the page cache — which is unmapped when the
+/// last view is dropped. The process's resident memory therefore holds only the ranges being
+/// decoded, never the whole file, however large the granule. Smaller ranges, and every range of a
+/// source opened with [`FileSource::open_unmapped`], are read with `pread` into fresh buffers.
 ///
 /// # Truncation
 ///
@@ -35,45 +40,16 @@ pub struct FileSource {
     file: File,
     len: u64,
     name: String,
-    /// The whole file, mapped read-only; `None` for positional reads.
-    map: Option<Mapped>,
-}
-
-/// A read-only mapping of the whole file, and the same as [`Bytes`] to hand out slices of.
-#[derive(Debug)]
-struct Mapped {
-    map: Arc<Mmap>,
-    bytes: Bytes,
-}
-
-/// Lets [`Bytes`] own a shared mapping.
-struct SharedMap(Arc<Mmap>);
-
-impl AsRef<[u8]> for SharedMap {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
-    }
+    /// Whether large ranges are mapped rather than read.
+    mapped: bool,
 }
 
 impl FileSource {
-    /// Opens the file at `path` for reading, mapped into memory when possible.
+    /// Opens the file at `path` for reading, mapping large reads when the file can be mapped.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let mut source = Self::open_unmapped(path)?;
-        if source.len > 0 {
-            // SAFETY: the mapping is read-only and private to this source, which never writes to
-            // the file. The file's length is checked against the mapping before every read (see
-            // `check_not_shrunk`); a concurrent truncation after that check is the documented
-            // SIGBUS caveat of the type.
-            let map = unsafe { Mmap::map(&source.file) };
-            // A file that cannot be mapped is read with pread: no error.
-            if let Ok(map) = map
-                && map.len() as u64 == source.len
-            {
-                let map = Arc::new(map);
-                let bytes = Bytes::from_owner(SharedMap(Arc::clone(&map)));
-                source.map = Some(Mapped { map, bytes });
-            }
-        }
+        // A file that cannot be mapped (empty, a special file) is read with pread: no error.
+        source.mapped = source.len > 0 && source.map_range(&(0..1)).is_ok();
         Ok(source)
     }
 
@@ -92,13 +68,28 @@ impl FileSource {
             file,
             len,
             name,
-            map: None,
+            mapped: false,
         })
     }
 
-    /// Whether reads are served from a memory map of the file.
+    /// Whether large reads are served from memory maps of the file.
     pub fn is_mapped(&self) -> bool {
-        self.map.is_some()
+        self.mapped
+    }
+
+    /// A view of `range` in a mapping of its own, its pages read in (`MAP_POPULATE`).
+    fn map_range(&self, range: &Range<u64>) -> std::io::Result<Bytes> {
+        // SAFETY: the mapping is read-only and private to the returned bytes; this source never
+        // writes to the file. The file's length is checked before every read (`check_not_shrunk`);
+        // a concurrent truncation after that check is the documented SIGBUS caveat of the type.
+        let map = unsafe {
+            MmapOptions::new()
+                .offset(range.start)
+                .len((range.end - range.start) as usize)
+                .populate()
+                .map(&self.file)?
+        };
+        Ok(Bytes::from_owner(map))
     }
 
     fn read_one(&self, range: &Range<u64>) -> Result<Bytes> {
@@ -145,23 +136,24 @@ impl ByteSource for FileSource {
     }
 
     fn read_ranges(&self, ranges: &[Range<u64>]) -> Result<Vec<Bytes>> {
-        if let Some(mapped) = &self.map {
+        if self.mapped {
             for range in ranges {
                 check_range(range, self.len, &self.name)?;
             }
             self.check_not_shrunk(ranges)?;
-            return Ok(ranges
+            return ranges
                 .iter()
                 .map(|range| {
-                    let (start, end) = (range.start as usize, range.end as usize);
-                    // Ask the kernel to read a cold file ahead in large requests rather than page
-                    // by page as the decoder faults. Only a hint: a refusal changes nothing.
-                    let _ = mapped
-                        .map
-                        .advise_range(Advice::WillNeed, start, end - start);
-                    mapped.bytes.slice(start..end)
+                    if range.end - range.start < MAP_MIN_BYTES {
+                        return self.read_one(range);
+                    }
+                    self.map_range(range).map_err(|source| Error::Io {
+                        source_name: self.name.clone(),
+                        range: range.clone(),
+                        source,
+                    })
                 })
-                .collect());
+                .collect();
         }
         let total: u64 = ranges.iter().map(|r| r.end.saturating_sub(r.start)).sum();
         if ranges.len() > 1 && total >= PARALLEL_READ_BYTES {

@@ -1,7 +1,7 @@
 //! One granule, fitted: every selected beam streamed through the extent builder and the fitting
 //! core, the across-track slope filled per track, rows ordered by time then gt.
 
-use firn_atl03::{Beam, BeamExtractor, BeamStats, ExtentBatch, Granule};
+use firn_atl03::{Beam, BeamExtractor, BeamStats, ExtentBatch, FilteredPhotons, Granule};
 use firn_atl06::{
     BeamExtents, ExtentMeta, ExtentSpec, Fitter, PhotonColumns, Segment, fill_dh_fit_dy,
 };
@@ -139,13 +139,34 @@ fn fit_beam(
         beam,
         source,
     };
-    while let Some(batch) = extractor.next_batch()? {
+    let next_input = |extractor: &mut BeamExtractor<'_>| -> Result<_, FitError> {
         check()?;
-        let (extents, ids) = to_fit_input(batch).map_err(fit_error)?;
-        for fit in fitter.fit_beam(&extents).map_err(fit_error)? {
+        match extractor.next_batch()? {
+            Some(batch) => Ok(Some(to_fit_input(batch).map_err(fit_error)?)),
+            None => Ok(None),
+        }
+    };
+    // Window i is fitted while window i + 1 is read and gridded: each beam keeps two tasks for
+    // the pool, so a core that has finished its beams helps with the last ones.
+    let mut current = next_input(&mut extractor)?;
+    while let Some((extents, ids)) = current {
+        let (fitted, next) =
+            rayon::join(|| fitter.fit_beam(&extents), || next_input(&mut extractor));
+        for fit in fitted.map_err(fit_error)? {
             out.ids.push(ids[fit.extent as usize]);
             out.fits.push(fit);
         }
+        // The window after next goes into this one's storage.
+        let (columns, _) = extents.into_parts();
+        extractor.recycle(FilteredPhotons {
+            x: columns.x,
+            h: columns.h,
+            lat: columns.lat,
+            lon: columns.lon,
+            time: columns.time,
+            y: columns.y,
+        });
+        current = next?;
     }
     out.stats = extractor.stats();
     Ok(out)
