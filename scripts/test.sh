@@ -8,6 +8,9 @@ cd "$root"
 bash scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/firn/target}"
 export FIRN_PYTHON="$root/.venv/bin/python"
+# libhdf5 is only a read-only oracle and test-data writer here; its file locks (flock) can refuse
+# a second handle on a file whose writer has not released it yet, which makes parallel tests flaky.
+export HDF5_USE_FILE_LOCKING=FALSE
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 echo "== cargo fmt --check"

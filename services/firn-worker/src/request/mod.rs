@@ -170,15 +170,15 @@ impl Parameters {
                     .flat_map(|polygon| polygon.exterior().coords())
                     .map(|c| LatLon { lat: c.y, lon: c.x })
                     .collect();
-                let hull = to_region(&vertices, None)
+                let hull = search_hull(&vertices)
                     .map_err(|e| ParamError::invalid("region_mask", e.to_string()))?;
                 (Some(RegionFilter::Mask(Arc::new(mask))), Some(hull))
             }
             (None, Some(points)) => {
                 let region = Region::from_poly_in(points, projection)
                     .map_err(|e| ParamError::invalid("poly", e.to_string()))?;
-                let hull = to_region(points, None)
-                    .map_err(|e| ParamError::invalid("poly", e.to_string()))?;
+                let hull =
+                    search_hull(points).map_err(|e| ParamError::invalid("poly", e.to_string()))?;
                 (
                     Some(RegionFilter::Polygon(Arc::new(region.prepare()))),
                     Some(hull),
@@ -200,6 +200,46 @@ impl Parameters {
             search_polygon,
         })
     }
+}
+
+/// The convex hull of `points` for a catalogue search, counter-clockwise and closed, taken
+/// across the antimeridian when the points straddle it: longitudes are unwrapped (each within
+/// 180° of the previous one), the hull is taken about their centre, and its vertices are brought
+/// back into -180..180 (CMR joins them by great circles, so the ring stays the small one).
+fn search_hull(points: &[LatLon]) -> Result<Vec<LatLon>, firn_region::RegionError> {
+    let mut previous = points.first().map_or(0.0, |p| p.lon);
+    let unwrapped: Vec<f64> = points
+        .iter()
+        .map(|p| {
+            let lon = p.lon - 360.0 * ((p.lon - previous) / 360.0).round();
+            previous = lon;
+            lon
+        })
+        .collect();
+    let (low, high) = unwrapped
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &x| {
+            (l.min(x), h.max(x))
+        });
+    if low >= -180.0 && high <= 180.0 {
+        return to_region(points, None);
+    }
+    let centre = (low + high) / 2.0;
+    let shifted: Vec<LatLon> = points
+        .iter()
+        .zip(&unwrapped)
+        .map(|(p, &lon)| LatLon {
+            lat: p.lat,
+            lon: lon - centre,
+        })
+        .collect();
+    Ok(to_region(&shifted, None)?
+        .into_iter()
+        .map(|p| LatLon {
+            lat: p.lat,
+            lon: (p.lon + centre + 180.0).rem_euclid(360.0) - 180.0,
+        })
+        .collect())
 }
 
 fn parse_poly(value: &Value) -> Result<Vec<LatLon>, ParamError> {

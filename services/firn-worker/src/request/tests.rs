@@ -111,3 +111,35 @@ fn granule_filters_select_by_time_and_identity() {
             .accepts(&name("ATL03_20200105001418_07370406_006_02.h5"))
     );
 }
+
+#[test]
+fn the_search_polygon_is_the_regions_hull_also_across_the_antimeridian() {
+    let p = parse(json!({"poly": grand_mesa_poly()})).unwrap();
+    let hull = p.search_polygon.expect("a region has a search polygon");
+    assert_eq!(hull.len(), 5, "{hull:?}");
+    assert_eq!(hull.first(), hull.last());
+    assert!(
+        hull.iter().all(|v| (-108.3..=-107.9).contains(&v.lon)),
+        "{hull:?}"
+    );
+
+    // A box from 179°E to 179°W: the hull stays the 2°-wide box, not the 358°-wide one.
+    let across = json!([
+        {"lat": 60.0, "lon": 179.0}, {"lat": 60.0, "lon": -179.0}, {"lat": 60.5, "lon": -179.0},
+        {"lat": 60.5, "lon": 179.0}, {"lat": 60.0, "lon": 179.0}
+    ]);
+    let p = parse(json!({"poly": across})).unwrap();
+    let hull = p.search_polygon.expect("a region has a search polygon");
+    assert_eq!(hull.len(), 5, "{hull:?}");
+    for v in &hull {
+        assert!((v.lon.abs() - 179.0).abs() < 1e-9, "{hull:?}");
+    }
+    // Counter-clockwise in the unwrapped plane: the signed area is positive.
+    let lon = |v: &LatLon| if v.lon < 0.0 { v.lon + 360.0 } else { v.lon };
+    let area: f64 = hull
+        .windows(2)
+        .map(|w| lon(&w[0]) * w[1].lat - lon(&w[1]) * w[0].lat)
+        .sum();
+    assert!(area > 0.0, "{hull:?}");
+    assert!(parse(json!({})).unwrap().search_polygon.is_none());
+}
