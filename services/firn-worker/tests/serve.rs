@@ -313,18 +313,18 @@ fn a_client_that_disconnects_cancels_its_job() {
     let (dir, fifo, names) = fifo_source();
     let request = request_file(dir.path(), &names);
     let server = Server::start(dir.path(), &["--progress-secs", "1"]);
-    // The job blocks on the FIFO granule (first in time order); the client reads the first record
-    // and hangs up.
-    let report = client(
+    // The job blocks on the FIFO granule (first in time order) once it has started it; the
+    // client hangs up only then, so that a loaded machine cannot reorder the two.
+    let mut holding = spawn_client(
         &python5(),
-        "disconnect",
+        "hold",
         &[os(server.address()), request.as_os_str()],
     );
-    assert_eq!(report["status"], 200);
-    assert_eq!(
-        report["first"],
-        json!([0, 2, 0, 10, 0, 0, 0, report["first"][7]])
-    );
+    server.wait_health("the job is on the FIFO granule", |h| {
+        h["running_jobs"][0]["current"] == names[0].as_str()
+    });
+    holding.kill().unwrap();
+    holding.wait().unwrap();
     // The next progress record finds the connection gone and cancels the job; only then does
     // the granule read return.
     server.wait_health("the job is being cancelled", |h| {

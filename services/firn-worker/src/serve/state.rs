@@ -180,6 +180,14 @@ impl JobStatus {
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = name.to_owned();
     }
 
+    /// The granule being worked on (empty before the first).
+    pub(crate) fn current(&self) -> String {
+        self.current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// One line on where the job is, for progress records.
     pub(crate) fn describe(&self, id: u64) -> String {
         let current = self.current.lock().unwrap_or_else(|e| e.into_inner());
@@ -331,7 +339,7 @@ impl Metrics {
             .iter()
             .map(|(id, job)| {
                 json!({"id": id, "api": job.api, "granules": job.status.total,
-                       "finished": job.status.finished(),
+                       "finished": job.status.finished(), "current": job.status.current(),
                        "cancelling": job.cancel.reason().map(|r| r.to_string())})
             })
             .collect();

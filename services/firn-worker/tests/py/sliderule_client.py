@@ -14,7 +14,6 @@ Checks:
   token ADDR REQUEST TOKEN           without the token → refused; with it → rows
   busy ADDR REQUEST                  a full server → refused as busy
   hold ADDR REQUEST                  raw stream: one JSON line per exceptrec, until the end
-  disconnect ADDR REQUEST            raw stream: read the first record, then hang up
 
 REQUEST is a JSON file {"parms": {...}, "resources": [...]}; REFERENCE is the GeoParquet file
 `firn atl06p` wrote for the same request, read back with geopandas as users read it.
@@ -293,17 +292,10 @@ def check_hold(address, request):
     return {"status": response.status_code, "records": counts}
 
 
-def check_disconnect(address, request):
-    response = post(address, request)
-    first = response.raw.read(8)
-    response.close()
-    return {"status": response.status_code, "first": list(first)}
-
 
 CHECKS = {"inband": check_inband, "local": check_local, "s3": check_s3, "atl03x": check_atl03x,
           "concurrent": lambda a, r, ref, n: check_concurrent(a, r, ref, int(n)),
-          "errors": check_errors, "token": check_token, "busy": check_busy, "hold": check_hold,
-          "disconnect": check_disconnect}
+          "errors": check_errors, "token": check_token, "busy": check_busy, "hold": check_hold}
 
 if __name__ == "__main__":
     check, args = sys.argv[1], sys.argv[2:]
