@@ -184,11 +184,9 @@ pub fn nsidc_s3_url(file_name: &str) -> Option<String> {
     if !digits(revision, 2) {
         return None;
     }
-    let date = NaiveDate::parse_from_str(&stamp[..8], "%Y%m%d").ok()?;
-    Some(format!(
-        "s3://{NSIDC_BUCKET}/ATLAS/{product}/{release}/{}/{file_name}",
-        date.format("%Y/%m/%d")
-    ))
+    let day = NaiveDate::parse_from_str(&stamp[..8], "%Y%m%d").ok()?;
+    let start = day.and_hms_opt(0, 0, 0)?.and_utc();
+    Some(derived_s3_url(file_name, product, release, start))
 }
 
 /// NSIDC's layout: `s3://<bucket>/ATLAS/<short_name>/<VVV>/<YYYY>/<MM>/<DD>/<name>`, the date

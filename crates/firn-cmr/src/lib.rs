@@ -67,7 +67,6 @@ mod granule;
 mod http;
 mod polygon;
 mod query;
-mod secret;
 
 pub use client::{
     CmrClient, CmrClientBuilder, DEFAULT_CMR_URL, DEFAULT_MAX_POLYGON_VERTICES,
@@ -80,10 +79,10 @@ pub use credentials::{
 };
 pub use error::{Error, Result};
 pub use firn_region::LatLon;
+pub use firn_secret::Secret;
 pub use footprint::{BoundingBox, Footprint};
 pub use granule::{CmrGranule, NSIDC_BUCKET, nsidc_s3_url};
 pub use query::{DEFAULT_PROVIDER, DEFAULT_SHORT_NAME, DEFAULT_VERSION, GranuleQuery};
-pub use secret::Secret;
 
 /// The README's examples, compiled as doctests.
 #[doc = include_str!("../README.md")]

@@ -130,13 +130,13 @@ mod writer;
 
 pub use batch::{Bbox, SegmentBatch, SegmentRow};
 pub use error::{AbortOutcome, Error, Result};
+pub use firn_secret::Secret;
 pub use layout::{MANIFEST, PLAN, SUCCESS};
 pub use manifest::{FailedGranule, Manifest};
 pub use metadata::{FIRN_KEY, FirnMetadata, GEO_KEY, PANDAS_KEY};
 pub use part::{PartEntry, PartWriter};
 pub use plan::{Plan, PlanOutcome};
 pub use run::RunPrefix;
-pub use secret::Secret;
 pub use sink::store::{MIN_PART_SIZE, S3Options};
 pub use spec::{Credentials, Destination, Format, OutputSpec, redacted_request};
 pub use writer::{OutputSummary, OutputWriter, WriterOptions};

@@ -1,32 +1,6 @@
-//! Secrets that cannot be printed by accident, and the scrubber that keeps them out of messages.
+//! The scrubber that keeps secrets out of messages.
 
-/// A credential value. `Debug` and `Display` print `***`; only [`Secret::expose`] gives the value.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a credential value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The value, for handing to the store builder and nothing else.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl std::fmt::Display for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("***")
-    }
-}
+use firn_secret::Secret;
 
 /// Removes known secret values and URL query strings (which may carry signatures) from text
 /// that came from a store, before it goes into an error.
@@ -104,13 +78,6 @@ fn find_url(text: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secret_never_prints() {
-        let s = Secret::new("hunter2");
-        assert_eq!(format!("{s:?} {s}"), "*** ***");
-        assert_eq!(s.expose(), "hunter2");
-    }
 
     #[test]
     fn scrubber_removes_values_and_queries() {

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
+use crate::Secret;
 use crate::error::{Error, Result};
-use crate::secret::Secret;
 
 /// The file format of an output.
 #[non_exhaustive]

@@ -6,9 +6,9 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 use url::Url;
 
+use crate::Secret;
 use crate::error::{Error, Result, shown};
 use crate::http::{self, Reply, RetryPolicy};
-use crate::secret::Secret;
 
 /// Redirects followed before giving up (the login dance takes three).
 const MAX_REDIRECTS: usize = 10;

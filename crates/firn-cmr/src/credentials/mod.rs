@@ -14,6 +14,7 @@ use object_store::aws::{AmazonS3Builder, AwsCredential};
 use tokio::sync::Mutex;
 use url::Url;
 
+use crate::Secret;
 use crate::config::{
     ConfigValue, EarthdataConfigKey, check_count, check_http_url, parse_count, parse_http_url,
     parse_seconds,
@@ -21,7 +22,6 @@ use crate::config::{
 use crate::error::{Error, Result};
 use crate::granule::NSIDC_BUCKET;
 use crate::http::RetryPolicy;
-use crate::secret::Secret;
 use login::{Auth, Fetcher, TemporaryCredential};
 
 /// NSIDC's s3credentials endpoint.

@@ -9,7 +9,7 @@
 //! `default` followed by `login|user NAME`, `password VALUE`, `account VALUE`, and `macdef NAME`
 //! whose body runs to the next empty line.
 
-use crate::secret::Secret;
+use crate::Secret;
 
 /// A machine's entry.
 #[derive(Debug, Default)]

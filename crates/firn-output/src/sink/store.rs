@@ -6,8 +6,9 @@ use std::time::Duration;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::{BackoffConfig, ObjectStore, RetryConfig};
 
+use crate::Secret;
 use crate::error::{Error, Result};
-use crate::secret::{Scrubber, Secret};
+use crate::secret::Scrubber;
 use crate::spec::OutputSpec;
 
 /// Network behaviour of S3 uploads.

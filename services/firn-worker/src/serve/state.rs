@@ -190,7 +190,7 @@ impl JobStatus {
 
     /// One line on where the job is, for progress records.
     pub(crate) fn describe(&self, id: u64) -> String {
-        let current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        let current = self.current();
         format!(
             "job {id}: working on granule {} of {} ({}), {} s",
             (self.finished() + 1).min(self.total),

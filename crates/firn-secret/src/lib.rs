@@ -1,14 +1,17 @@
-//! A credential value that cannot be printed by accident.
+//! A credential value that cannot be printed by accident: the one type for tokens, passwords and
+//! S3 secrets in Firn's crates (`firn-output` for output credentials, `firn-cmr` for Earthdata),
+//! re-exported by both.
+//!
+//! ```
+//! use firn_secret::Secret;
+//! let token = Secret::new("eyJ0eXAi...");
+//! assert_eq!(format!("{token} {token:?}"), "*** ***");
+//! assert_eq!(token.expose(), "eyJ0eXAi...");
+//! ```
+#![deny(missing_docs)]
 
 /// A token, password or S3 secret. `Debug` and `Display` print `***`; only [`Secret::expose`]
 /// gives the value.
-///
-/// ```
-/// use firn_cmr::Secret;
-/// let token = Secret::new("eyJ0eXAi...");
-/// assert_eq!(format!("{token} {token:?}"), "*** ***");
-/// assert_eq!(token.expose(), "eyJ0eXAi...");
-/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -18,7 +21,8 @@ impl Secret {
         Self(value.into())
     }
 
-    /// The value, for an `Authorization` header or a request signer and nothing else.
+    /// The value, for an `Authorization` header, a request signer or a store builder, and
+    /// nothing else.
     pub fn expose(&self) -> &str {
         &self.0
     }
