@@ -74,6 +74,14 @@ fn bench_region(c: &mut Criterion, name: &str, file: &str, projection: Projectio
         })
     });
     let mut out = vec![false; POINTS];
+    group.bench_function(BenchmarkId::new("floor_stream", POINTS), |b| {
+        b.iter(|| {
+            for ((x, y), o) in lon.iter().zip(&lat).zip(out.iter_mut()) {
+                *o = *x + *y > 0.5;
+            }
+            black_box(&out);
+        })
+    });
     group.bench_function(BenchmarkId::new("prepared_contains_into", POINTS), |b| {
         b.iter(|| black_box(prepared.contains_into(&lon, &lat, &mut out)))
     });

@@ -40,10 +40,11 @@ const GATHER_PAD: usize = 3;
 
 /// The classified raster and the arithmetic that maps a planar point to its cell.
 ///
-/// The raster covers the bounding box plus a border of two cells on every side, and lookups clamp
-/// to the raster: a point beyond the bounding box lands in the outer border cells, which are a
-/// whole cell away from the box and so always outside. The bounding-box prefilter thus costs no
-/// branch. NaN coordinates clamp to the first column or row, also outside.
+/// The raster covers the bounding box plus a border of two cells on every side. A point off the
+/// raster (NaN included) gets cell 0, a corner of the border and so always outside: the
+/// bounding-box prefilter costs no branch, and the many points far from a region all read the
+/// same cache line (clamping them onto the border instead spread them over a cache line per row,
+/// and the lookups waited on memory).
 ///
 /// Rows are `1 << shift` cells apart in `cells` (the row length rounded up to a power of two), so
 /// a cell index is a shift and an or; the padding is never looked at.
@@ -55,7 +56,7 @@ pub(crate) struct CellGrid {
     /// `x * scale_x - offset_x` is the grid x coordinate minus ½ (cell `i` spans grid x `i..i+1`).
     offset_x: f64,
     offset_y: f64,
-    /// Largest column and row, as floats for the clamp.
+    /// Largest column and row, as floats for the range test.
     max_u: f64,
     max_v: f64,
     nx: usize,
@@ -65,7 +66,7 @@ pub(crate) struct CellGrid {
 }
 
 impl CellGrid {
-    /// The cell index of a planar point (clamped onto the raster).
+    /// The cell index of a planar point (0 when it is off the raster).
     ///
     /// The cell is found by rounding, so a point exactly on a cell border may land in either
     /// neighbour; both hold it in their closed box, which is all classification relies on.
@@ -73,10 +74,11 @@ impl CellGrid {
     pub(crate) fn index(&self, x: f64, y: f64) -> u32 {
         let u = x * self.scale_x - self.offset_x;
         let v = y * self.scale_y - self.offset_y;
-        // `max` maps NaN to 0; with a constant that is never NaN, each clamp is one maxsd/minsd.
-        let col = (u.max(0.0).min(self.max_u) + ROUND).to_bits() as u32;
-        let row = (v.max(0.0).min(self.max_v) + ROUND).to_bits() as u32;
-        (row << self.shift) | col
+        // False for NaN as well; `&`, not `&&`: no branch.
+        let on_raster = (0.0..=self.max_u).contains(&u) & (0.0..=self.max_v).contains(&v);
+        let col = (u + ROUND).to_bits() as u32;
+        let row = (v + ROUND).to_bits() as u32;
+        ((row << self.shift) | col) & 0u32.wrapping_sub(u32::from(on_raster))
     }
 
     /// Cell indices of many planar points (a loop the compiler vectorizes).
