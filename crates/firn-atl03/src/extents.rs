@@ -181,6 +181,24 @@ pub struct Gridder {
     counter: u64,
 }
 
+/// The photons at hand: `along[i]` is the `dist_ph_along` of photon `offset + i`, up to `end`.
+struct PhotonWindow<'a> {
+    along: &'a [f32],
+    offset: usize,
+    end: usize,
+}
+
+/// What a search along the photons of a piece found.
+#[derive(Debug, Clone, Copy)]
+enum Reach {
+    /// The photon and its segment.
+    At(usize, usize),
+    /// No photon of the piece qualifies.
+    PieceEnd,
+    /// The photons given so far end before the piece does, and none of them qualifies.
+    NeedMore,
+}
+
 /// Where the grid stands inside a piece.
 #[derive(Debug, Clone, Copy)]
 struct Cursor {
@@ -393,26 +411,32 @@ impl Gridder {
             });
         }
         let (len, res) = (self.grid.len, self.grid.res);
-        let mut end = None;
-        let mut next = None;
-        let mut k = c.k0;
-        let mut p = c.p0;
-        while p < pb && (end.is_none() || next.is_none()) {
-            if p >= available {
-                return Ok(false);
-            }
-            while self.first[k + 1] <= p {
-                k += 1;
-            }
-            let x = self.segment_dist_x[k] - c.start + f64::from(along[p - offset]);
-            if end.is_none() && x >= len {
-                end = Some(p);
-            }
-            if next.is_none() && x >= res {
-                next = Some((p, k));
-            }
-            p += 1;
-        }
+        // end: the first photon with x >= len; next: the first with x >= res. Every photon
+        // before the first of the two is below both thresholds, so the second search starts
+        // where the first stopped.
+        let (lower, upper) = (len.min(res), len.max(res));
+        let window = PhotonWindow {
+            along,
+            offset,
+            end: available,
+        };
+        let scan = |from: (usize, usize), threshold: f64| {
+            self.first_at_least(&window, pb, c.start, from, threshold)
+        };
+        let (at_lower, at_upper) = match scan((c.p0, c.k0), lower) {
+            Reach::NeedMore => return Ok(false),
+            Reach::PieceEnd => (None, None),
+            Reach::At(p, k) => match scan((p, k), upper) {
+                Reach::NeedMore => return Ok(false),
+                Reach::PieceEnd => (Some((p, k)), None),
+                Reach::At(q, l) => (Some((p, k)), Some((q, l))),
+            },
+        };
+        let (end, next) = if len <= res {
+            (at_lower.map(|(p, _)| p), at_upper)
+        } else {
+            (at_upper.map(|(p, _)| p), at_lower)
+        };
         self.emit(end.unwrap_or(pb), out);
         let Some((p_next, k_next)) = next else {
             self.leave_piece();
@@ -429,6 +453,41 @@ impl Gridder {
         c.p0 = p_next;
         c.k0 = k_next;
         Ok(true)
+    }
+
+    /// The first photon `p` of `from.0..pb` (with its segment; `from.1` is the segment of
+    /// `from.0`) whose `x = (segment_dist_x[k] - start) + dist_ph_along[p]` is at least
+    /// `threshold`. Walks segment by segment, so the photon loop is a plain scan of a slice.
+    fn first_at_least(
+        &self,
+        window: &PhotonWindow<'_>,
+        pb: usize,
+        start: f64,
+        from: (usize, usize),
+        threshold: f64,
+    ) -> Reach {
+        let (mut p, mut k) = from;
+        let limit = pb.min(window.end);
+        while p < limit {
+            while self.first[k + 1] <= p {
+                k += 1;
+            }
+            let segment_end = self.first[k + 1].min(limit);
+            let base = self.segment_dist_x[k] - start;
+            let photons = &window.along[p - window.offset..segment_end - window.offset];
+            if let Some(i) = photons
+                .iter()
+                .position(|a| base + f64::from(*a) >= threshold)
+            {
+                return Reach::At(p + i, k);
+            }
+            p = segment_end;
+        }
+        if p < pb {
+            Reach::NeedMore
+        } else {
+            Reach::PieceEnd
+        }
     }
 
     /// One extent of the segment-count grid (`dist_in_seg`); false when more photons are needed.
@@ -656,6 +715,128 @@ mod tests {
                     streamed(&segs, &along, &grid, window),
                     whole,
                     "{grid:?}, window {window}"
+                );
+            }
+        }
+    }
+
+    /// SPEC §6's distance grid over one piece, written as plainly as possible: for each extent,
+    /// one pass over the photons from `p0` that stops once both the end (first x >= len) and the
+    /// next start (first x >= res) are known.
+    fn plain_distance_grid(
+        sdx: &[f64],
+        counts: &[i32],
+        along: &[f32],
+        grid: &ExtentGrid,
+    ) -> Vec<ExtentSpan> {
+        let mut first = vec![0usize];
+        for c in counts {
+            first.push(first.last().unwrap() + *c as usize);
+        }
+        let pb = along.len();
+        let segment_of = |p: usize| first.partition_point(|&f| f <= p) - 1;
+        let (mut start, mut start_segment) = (sdx[0], 0);
+        let mut p0 = first[0];
+        let mut out = Vec::new();
+        if p0 == pb {
+            return out;
+        }
+        loop {
+            let (mut end, mut next) = (None, None);
+            let mut p = p0;
+            while p < pb && (end.is_none() || next.is_none()) {
+                let x = sdx[segment_of(p)] - start + f64::from(along[p]);
+                if end.is_none() && x >= grid.len {
+                    end = Some(p);
+                }
+                if next.is_none() && x >= grid.res {
+                    next = Some(p);
+                }
+                p += 1;
+            }
+            out.push(ExtentSpan {
+                counter: out.len() as u64,
+                photons: p0..end.unwrap_or(pb),
+                first_photon: p0,
+                first_segment: segment_of(p0),
+                start,
+                x_atc: start + grid.len / 2.0,
+            });
+            let Some(next) = next else {
+                return out;
+            };
+            start += grid.res;
+            while start_segment + 1 < sdx.len() && start >= sdx[start_segment + 1] {
+                start += sdx[start_segment + 1] - sdx[start_segment] - SEGMENT_LENGTH;
+                start_segment += 1;
+            }
+            p0 = next;
+        }
+    }
+
+    /// Irregular tracks (uneven segment spacing, empty segments, photons out of along-track
+    /// order, beyond their segment and exactly on the thresholds) give the plain grid's extents,
+    /// whole and streamed.
+    #[test]
+    fn irregular_tracks_match_the_plain_grid() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for case in 0..40 {
+            let n_seg = 5 + (next() * 60.0) as usize;
+            let counts: Vec<i32> = (0..n_seg)
+                .map(|_| {
+                    if next() < 0.2 {
+                        0
+                    } else {
+                        (next() * 12.0) as i32
+                    }
+                })
+                .collect();
+            let mut sdx = vec![5000.0];
+            for _ in 1..n_seg {
+                // Half-metre steps and positions, so that x often lands exactly on len or res.
+                let step = 20.0 + ((next() - 0.5) * 12.0).round() / 2.0;
+                sdx.push(sdx.last().unwrap() + step);
+            }
+            let ids: Vec<i32> = (0..n_seg as i32).collect();
+            let along: Vec<f32> = counts
+                .iter()
+                .flat_map(|&c| {
+                    (0..c)
+                        .map(|_| ((next() * 52.0).round() / 2.0 - 3.0) as f32)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let (len, res) = [
+                (40.0, 20.0),
+                (20.0, 40.0),
+                (30.0, 7.5),
+                (10.0, 10.0),
+                (5.0, 20.0),
+            ][case % 5];
+            let grid = ExtentGrid {
+                len,
+                res,
+                dist_in_seg: false,
+            };
+            let segs = RunSegments {
+                segment_dist_x: &sdx,
+                segment_id: &ids,
+                ph_cnt: &counts,
+            };
+            let want = plain_distance_grid(&sdx, &counts, &along, &grid);
+            let whole = lay_extents(&segs, &along, &grid, &mut 0).unwrap();
+            assert_eq!(whole, want, "case {case}");
+            for window in [1, 3, 50] {
+                assert_eq!(
+                    streamed(&segs, &along, &grid, window),
+                    want,
+                    "case {case}, window {window}"
                 );
             }
         }

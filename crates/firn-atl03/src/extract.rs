@@ -566,23 +566,35 @@ impl<'g> BeamExtractor<'g> {
         // and along-track positions; then each column is gathered on its own.
         let mut photons = std::mem::take(&mut self.spare_photons);
         photons.clear_for(to - from);
+        // `kept` is filled without a branch per photon: every position is written, and the count
+        // moves on only for kept photons.
         let kept = &mut self.kept_rows;
         kept.clear();
+        kept.resize(to - from, 0);
+        let mut n_kept = 0;
         let mut k = starts.partition_point(|&f| f <= from) - 1;
         let mut p = from;
         while p < to {
-            let segment_end = starts[k + 1].min(to);
+            let segment_end = starts[k + 1].min(to).max(p);
             let base = s.segment_dist_x[first_segment + k];
-            let before = kept.len();
-            kept.extend((p - w.offset..segment_end.max(p) - w.offset).filter(|&i| w.keep[i]));
-            photons
-                .x
-                .extend(kept[before..].iter().map(|&i| base + f64::from(w.along[i])));
-            p = segment_end.max(p);
+            let before = n_kept;
+            for i in p - w.offset..segment_end - w.offset {
+                kept[n_kept] = i;
+                n_kept += usize::from(w.keep[i]);
+            }
+            photons.x.extend(
+                kept[before..n_kept]
+                    .iter()
+                    .map(|&i| base + f64::from(w.along[i])),
+            );
+            p = segment_end;
             k += 1;
         }
-        // A photon's row among the kept ones: how many kept photons precede it.
-        let row_of = |p: usize| kept.partition_point(|&i| i < p - w.offset);
+        kept.truncate(n_kept);
+        // A photon's row among the kept ones: how many kept photons precede it. Spans come in
+        // track order, so a cursor for span starts and one for span ends, each walking `kept`
+        // forward, answer them all (a binary search per span waited on cache misses).
+        let (mut start_rows, mut end_rows) = (KeptCursor::new(kept), KeptCursor::new(kept));
         photons.h.extend(kept.iter().map(|&i| w.h[i]));
         photons.lat.extend(kept.iter().map(|&i| w.lat[i]));
         photons.lon.extend(kept.iter().map(|&i| w.lon[i]));
@@ -597,7 +609,8 @@ impl<'g> BeamExtractor<'g> {
         };
         let mut extents = Vec::with_capacity(spans.len());
         for span in spans {
-            let rows = row_of(span.photons.start)..row_of(span.photons.end);
+            let rows = start_rows.rows_before(span.photons.start - w.offset)
+                ..end_rows.rows_before(span.photons.end - w.offset);
             if rows.is_empty() {
                 continue;
             }
@@ -631,6 +644,30 @@ impl<'g> BeamExtractor<'g> {
     }
 }
 
+/// Counts the entries of a sorted list below a bound, for bounds that mostly grow: the answer
+/// of the previous query is the starting point, and the cursor walks from there (either way).
+struct KeptCursor<'a> {
+    sorted: &'a [usize],
+    at: usize,
+}
+
+impl<'a> KeptCursor<'a> {
+    fn new(sorted: &'a [usize]) -> Self {
+        KeptCursor { sorted, at: 0 }
+    }
+
+    /// How many entries are below `bound` (`sorted.partition_point(|&i| i < bound)`).
+    fn rows_before(&mut self, bound: usize) -> usize {
+        while self.at < self.sorted.len() && self.sorted[self.at] < bound {
+            self.at += 1;
+        }
+        while self.at > 0 && self.sorted[self.at - 1] >= bound {
+            self.at -= 1;
+        }
+        self.at
+    }
+}
+
 /// The packed extent id of SPEC §6.
 pub fn extent_id(identity: Identity, beam: Beam, counter: u64) -> u64 {
     (u64::from(identity.rgt) << 52)
@@ -646,6 +683,20 @@ pub fn extent_id(identity: Identity, beam: Beam, counter: u64) -> u64 {
 mod tests {
     use super::*;
     use crate::granule::IdentitySource;
+
+    #[test]
+    fn kept_cursor_equals_partition_point() {
+        let sorted = [2, 3, 3, 7, 10, 11, 40];
+        let mut cursor = KeptCursor::new(&sorted);
+        // Growing bounds, a step back, repeats, and bounds past either end.
+        for bound in [0, 2, 3, 4, 8, 8, 5, 11, 12, 41, 100, 1, 40] {
+            assert_eq!(
+                cursor.rows_before(bound),
+                sorted.partition_point(|&i| i < bound),
+                "bound {bound}"
+            );
+        }
+    }
 
     #[test]
     fn extent_ids_pack_as_specified() {
