@@ -536,13 +536,12 @@ impl<'g> BeamExtractor<'g> {
             }
             Some(false) => &f.weight[..n],
         };
-        let keep = self
-            .params
+        let keep = &mut w.keep[at.clone()];
+        self.params
             .filter
-            .mask(&f.confidence[..5 * n], &f.quality[..n], weight);
+            .mask_into(&f.confidence[..5 * n], &f.quality[..n], weight, keep);
         self.stats.photons_read += n as u64;
-        self.stats.photons_filtered += keep.iter().filter(|&&k| k).count() as u64;
-        w.keep[at.clone()].copy_from_slice(&keep);
+        self.stats.photons_filtered += keep.iter().map(|&k| u64::from(k)).sum::<u64>();
         w.len = at.end;
         Ok(())
     }

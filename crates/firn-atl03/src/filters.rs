@@ -194,16 +194,39 @@ impl PhotonFilter {
     /// The mask over a beam's photons: `confidence` is `signal_conf_ph` row-major (five per photon),
     /// `weight` is `weight_ph` widened to u16 (ignored when YAPC is off).
     pub fn mask(&self, confidence: &[i8], quality: &[i8], weight: &[u16]) -> Vec<bool> {
-        let weight_at = |i: usize| weight.get(i).copied().unwrap_or(0);
-        confidence
-            .chunks_exact(5)
-            .zip(quality)
-            .enumerate()
-            .map(|(i, (row, &q))| {
-                let row: &[i8; 5] = row.try_into().expect("chunks of five");
-                self.accepts(row, q, weight_at(i))
-            })
-            .collect()
+        let mut out = vec![false; quality.len().min(confidence.len() / 5)];
+        self.mask_into(confidence, quality, weight, &mut out);
+        out
+    }
+
+    /// [`PhotonFilter::mask`] into `out` (one entry per photon; photons beyond `out` are not
+    /// looked at): `out[i]` equals `accepts` of photon `i`. The surface column is chosen once
+    /// and the tests are table lookups combined without branches, so the loop vectorizes.
+    pub fn mask_into(&self, confidence: &[i8], quality: &[i8], weight: &[u16], out: &mut [bool]) {
+        let mut level_ok = [false; 256];
+        for level in -2i8..=4 {
+            level_ok[level as u8 as usize] = self.confidence.contains(level);
+        }
+        let quality_ok = &self.quality.0;
+        let rows = confidence.chunks_exact(5).zip(quality);
+        match self.surface.column() {
+            Some(column) => {
+                for (o, (row, &q)) in out.iter_mut().zip(rows) {
+                    *o = level_ok[row[column] as u8 as usize] & quality_ok[q as u8 as usize];
+                }
+            }
+            None => {
+                for (o, (row, &q)) in out.iter_mut().zip(rows) {
+                    let level = row[0].max(row[1]).max(row[2]).max(row[3]).max(row[4]);
+                    *o = level_ok[level as u8 as usize] & quality_ok[q as u8 as usize];
+                }
+            }
+        }
+        if let Some(score) = self.yapc_score {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o &= weight.get(i).copied().unwrap_or(0) >= score;
+            }
+        }
     }
 }
 
@@ -255,5 +278,66 @@ mod tests {
         let conf = [4, 0, 0, 0, 0, 1, 0, 0, 0, 0, 3, 3, 3, 3, 3];
         let mask = filter.mask(&conf, &[0, 0, 1], &[]);
         assert_eq!(mask, [true, false, false]);
+    }
+
+    /// The bulk mask equals `accepts` photon by photon for every surface, level sets, quality
+    /// sets, YAPC on and off, and values outside the documented ranges.
+    #[test]
+    fn mask_equals_accepts_photon_by_photon() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut byte = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 32) as u8
+        };
+        let n = 4_000;
+        // Mostly -2…4, sometimes anything.
+        let mut value = || {
+            let b = byte();
+            if b < 230 { (b % 7) as i8 - 2 } else { b as i8 }
+        };
+        let confidence: Vec<i8> = (0..5 * n).map(|_| value()).collect();
+        let quality: Vec<i8> = (0..n).map(|_| value()).collect();
+        let weight: Vec<u16> = (0..n - 7).map(|i| (i * 37 % 256) as u16).collect();
+        let surfaces = [
+            SurfaceType::Dynamic,
+            SurfaceType::Land,
+            SurfaceType::Ocean,
+            SurfaceType::SeaIce,
+            SurfaceType::LandIce,
+            SurfaceType::InlandWater,
+        ];
+        let levels = [
+            ConfidenceSet::at_least(-2).unwrap(),
+            ConfidenceSet::at_least(3).unwrap(),
+            ConfidenceSet::exactly(&[-1, 1, 4]).unwrap(),
+        ];
+        let qualities = [QualitySet::up_to(0), QualitySet::exactly(&[1, 3, -5])];
+        for surface in surfaces {
+            for confidence_set in levels {
+                for quality_set in &qualities {
+                    for yapc_score in [None, Some(0), Some(100)] {
+                        let filter = PhotonFilter {
+                            surface,
+                            confidence: confidence_set,
+                            quality: quality_set.clone(),
+                            yapc_score,
+                        };
+                        let mask = filter.mask(&confidence, &quality, &weight);
+                        for i in 0..n {
+                            let row: &[i8; 5] = confidence[5 * i..5 * i + 5].try_into().unwrap();
+                            let w = weight.get(i).copied().unwrap_or(0);
+                            assert_eq!(
+                                mask[i],
+                                filter.accepts(row, quality[i], w),
+                                "{filter:?}, photon {i}"
+                            );
+                        }
+                        assert!(mask.iter().any(|k| *k) || yapc_score == Some(100));
+                    }
+                }
+            }
+        }
     }
 }
