@@ -21,8 +21,11 @@ use crate::granule::{Granule, Identity};
 use crate::segments::{Background, BeamSegments};
 use crate::subset::{RegionFilter, select_runs};
 
-/// Photons read per window by default: about a megabyte per dataset for f64 columns of 10k rows.
-pub const DEFAULT_WINDOW_PHOTONS: usize = 500_000;
+/// Photons read per window by default: ten 10k-row chunks per dataset, about 4 MB of photon
+/// columns, so a window is still in cache when its photons are filtered, gathered and fitted
+/// (measured on the 1,300 km bench granule: 500,000-photon windows took 5 % more CPU time and
+/// 50 % more peak memory; 50,000 gained nothing more).
+pub const DEFAULT_WINDOW_PHOTONS: usize = 100_000;
 
 /// What to extract from each beam.
 #[derive(Debug, Clone)]
