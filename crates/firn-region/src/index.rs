@@ -11,7 +11,7 @@ use crate::error::RegionError;
 use crate::prefilter::PolarPrefilter;
 use crate::projection::geographic::wrap_into;
 use crate::projection::{PolarStereo, Projector};
-use crate::raster::{Cell, CellGrid, rasterize, square_dims};
+use crate::raster::{Cell, CellGrid, DegreeGrid, Input, rasterize, square_dims};
 
 /// Inputs at least this long are tested in parallel by [`PreparedRegion::contains_many`].
 const PARALLEL_MIN: usize = 1 << 15;
@@ -34,97 +34,32 @@ const MAX_CELLS: usize = 1 << 22;
 /// `boundary.rs`), with geo's robust orientation predicate. A point exactly on an edge goes to
 /// geo's [`IntervalTreeMultiPolygon`] (one per polygon, so overlapping polygons give their union).
 ///
-/// Points are given in lon/lat degrees and projected like the region, once each: plate carrée
-/// costs nothing or one longitude wrap; in a polar plane, a latitude band and a longitude sector
-/// that hold the region reject far points before any trigonometry.
+/// Points are given in lon/lat degrees. Plate carrée costs nothing or one longitude wrap. In a
+/// polar plane a second raster, in degrees, settles almost every point without projecting it (see
+/// `raster/polar.rs`); only points in its boundary cells, and points with `|lon| > 180°`,
+/// `|lat| > 90°` or NaN, are projected (after a degree prefilter) and take the planar test.
 ///
 /// It also implements `geo::Contains<Point>` and `Contains<Coord>` (x = lon, y = lat), so it is a
 /// drop-in for `Polygon::contains`.
 pub struct PreparedRegion {
     plane: Plane,
     bbox: Rect<f64>,
-    grid: CellGrid,
-    runs: BoundaryRuns,
-    exact: Vec<IntervalTreeMultiPolygon<f64>>,
+    planar: Planar,
     /// Whether the bulk test may use the AVX2 kernel (true only when the CPU has AVX2).
     avx2: bool,
 }
 
-/// How a point in degrees reaches the region's plane.
-#[derive(Debug, Clone, Copy)]
-enum Plane {
-    /// Degrees are the plane's coordinates.
-    Degrees,
-    /// Plate carrée across the antimeridian: longitudes move into `[start, start + 360)`.
-    Wrapped { start: f64 },
-    /// Polar stereographic, for points the prefilter lets through.
-    Polar {
-        stereo: PolarStereo,
-        prefilter: PolarPrefilter,
-    },
+/// The exact test in the region's plane: the raster, its boundary runs and geo's trees.
+struct Planar {
+    grid: CellGrid,
+    runs: BoundaryRuns,
+    exact: Vec<IntervalTreeMultiPolygon<f64>>,
 }
 
-impl Plane {
-    fn new(projected: &MultiPolygon<f64>, projector: Projector) -> Self {
-        match projector {
-            Projector::Geographic(g) => match g.window_start() {
-                None => Plane::Degrees,
-                Some(start) => Plane::Wrapped { start },
-            },
-            Projector::Polar(stereo) => Plane::Polar {
-                stereo,
-                prefilter: PolarPrefilter::new(projected, stereo),
-            },
-        }
-    }
-}
-
-impl PreparedRegion {
-    /// Prepares the projected, oriented region (raster size chosen from the number of edges).
-    pub(crate) fn new(projected: &MultiPolygon<f64>, projector: Projector) -> Self {
-        let bbox = bounding_box(projected);
-        let (nx, ny) = auto_dims(projected, bbox);
-        Self::with_dims(projected, projector, bbox, nx, ny)
-    }
-
-    /// Prepares with an explicit raster size.
-    pub(crate) fn with_dims(
-        projected: &MultiPolygon<f64>,
-        projector: Projector,
-        bbox: Rect<f64>,
-        nx: usize,
-        ny: usize,
-    ) -> Self {
-        let (grid, runs) = rasterize(projected, bbox, nx, ny);
-        PreparedRegion {
-            plane: Plane::new(projected, projector),
-            bbox,
-            grid,
-            runs,
-            exact: projected
-                .iter()
-                .map(|p| IntervalTreeMultiPolygon::new(&MultiPolygon::new(vec![p.clone()])))
-                .collect(),
-            avx2: has_avx2(),
-        }
-    }
-
-    /// Whether the point (degrees) is strictly inside the region.
+impl Planar {
+    /// Whether the planar point is strictly inside the region.
     #[inline]
-    pub fn contains(&self, lon: f64, lat: f64) -> bool {
-        let p = match self.plane {
-            Plane::Degrees => Coord { x: lon, y: lat },
-            Plane::Wrapped { start } => Coord {
-                x: wrap_into(lon, start),
-                y: lat,
-            },
-            Plane::Polar { stereo, prefilter } => {
-                if !prefilter.may_contain(lon, lat) {
-                    return false;
-                }
-                stereo.forward(lon, lat)
-            }
-        };
+    fn contains(&self, p: Coord<f64>) -> bool {
         let cell = self.grid.index(p.x, p.y);
         match self.grid.class(cell) {
             Cell::Boundary => self.exact_contains(cell, p),
@@ -141,6 +76,102 @@ impl PreparedRegion {
             Some(winding) => winding != 0,
             None => self.exact.iter().any(|t| t.contains(&p)),
         }
+    }
+}
+
+/// How a point in degrees reaches the region's plane.
+#[derive(Debug)]
+enum Plane {
+    /// Degrees are the plane's coordinates.
+    Degrees,
+    /// Plate carrée across the antimeridian: longitudes move into `[start, start + 360)`.
+    Wrapped { start: f64 },
+    /// Polar stereographic: the degree raster first, projection only where it cannot tell.
+    Polar(Polar),
+}
+
+/// A polar plane: the projection, the degree prefilter and the degree raster.
+#[derive(Debug)]
+struct Polar {
+    stereo: PolarStereo,
+    prefilter: PolarPrefilter,
+    degrees: DegreeGrid,
+}
+
+impl PreparedRegion {
+    /// Prepares the projected, oriented region (raster size chosen from the number of edges).
+    pub(crate) fn new(projected: &MultiPolygon<f64>, projector: Projector) -> Self {
+        let bbox = bounding_box(projected);
+        let (nx, ny) = auto_dims(projected, bbox);
+        Self::with_dims(projected, projector, bbox, nx, ny)
+    }
+
+    /// Prepares with an explicit planar raster size (the degree raster, if any, sizes itself).
+    pub(crate) fn with_dims(
+        projected: &MultiPolygon<f64>,
+        projector: Projector,
+        bbox: Rect<f64>,
+        nx: usize,
+        ny: usize,
+    ) -> Self {
+        let (grid, runs) = rasterize(projected, bbox, nx, ny);
+        let planar = Planar {
+            grid,
+            runs,
+            exact: projected
+                .iter()
+                .map(|p| IntervalTreeMultiPolygon::new(&MultiPolygon::new(vec![p.clone()])))
+                .collect(),
+        };
+        let plane = match projector {
+            Projector::Geographic(g) => match g.window_start() {
+                None => Plane::Degrees,
+                Some(start) => Plane::Wrapped { start },
+            },
+            Projector::Polar(stereo) => {
+                let prefilter = PolarPrefilter::new(projected, stereo);
+                let degrees =
+                    DegreeGrid::new(projected, stereo, &prefilter, cell_budget(projected), |p| {
+                        planar.contains(p)
+                    });
+                Plane::Polar(Polar {
+                    stereo,
+                    prefilter,
+                    degrees,
+                })
+            }
+        };
+        PreparedRegion {
+            plane,
+            bbox,
+            planar,
+            avx2: has_avx2(),
+        }
+    }
+
+    /// Whether the point (degrees) is strictly inside the region.
+    #[inline]
+    pub fn contains(&self, lon: f64, lat: f64) -> bool {
+        match &self.plane {
+            Plane::Degrees => self.planar.contains(Coord { x: lon, y: lat }),
+            Plane::Wrapped { start } => self.planar.contains(Coord {
+                x: wrap_into(lon, *start),
+                y: lat,
+            }),
+            Plane::Polar(polar) => match polar.degrees.class(lon, lat) {
+                Cell::Boundary => self.projected_contains(polar, lon, lat),
+                class => class == Cell::Inside,
+            },
+        }
+    }
+
+    /// The polar test that projects: the degree prefilter, then the planar test of the projected
+    /// point (for points the degree raster does not settle).
+    #[cold]
+    #[inline(never)]
+    fn projected_contains(&self, polar: &Polar, lon: f64, lat: f64) -> bool {
+        polar.prefilter.may_contain(lon, lat)
+            && self.planar.contains(polar.stereo.forward(lon, lat))
     }
 
     /// Tests many points (degrees); in parallel on rayon's pool for large inputs.
@@ -170,49 +201,63 @@ impl PreparedRegion {
         Ok(())
     }
 
-    /// Bulk test in blocks: project the block into the plane (polar: only the points the
-    /// prefilter keeps, the others become NaN, which lands outside), then classify it.
+    /// Bulk test in blocks. Planes in degrees: move the block into the plane if needed, classify
+    /// it in the planar raster and settle its boundary points exactly. Polar planes: classify the
+    /// block in the degree raster, then give its boundary points and its unsettled points the
+    /// projecting test.
     fn fill(&self, lon: &[f64], lat: &[f64], out: &mut [bool]) {
         let mut block = Block::new();
-        // Planar coordinates of a block, when they are not the degrees given.
-        let (mut xs, mut ys) = (Vec::new(), Vec::new());
+        // Longitudes of a block moved into the plane's window.
+        let mut xs = Vec::new();
         for ((lon, lat), out) in lon
             .chunks(BLOCK)
             .zip(lat.chunks(BLOCK))
             .zip(out.chunks_mut(BLOCK))
         {
-            let n = lon.len();
-            match self.plane {
+            match &self.plane {
                 Plane::Degrees => self.classify(lon, lat, out, &mut block),
                 Plane::Wrapped { start } => {
                     xs.clear();
-                    xs.extend(lon.iter().map(|lon| wrap_into(*lon, start)));
+                    xs.extend(lon.iter().map(|lon| wrap_into(*lon, *start)));
                     self.classify(&xs, lat, out, &mut block);
                 }
-                Plane::Polar { stereo, prefilter } => {
-                    xs.resize(n, 0.0);
-                    ys.resize(n, 0.0);
-                    project_polar(
-                        lon,
-                        lat,
-                        stereo,
-                        prefilter,
-                        &mut xs,
-                        &mut ys,
-                        &mut block.cells[..n],
-                    );
-                    self.classify(&xs, &ys, out, &mut block);
+                Plane::Polar(polar) => {
+                    let grid = polar.degrees.grid();
+                    let edge = self.scan(grid, polar.degrees.input(), lon, lat, out, &mut block);
+                    for &i in &block.edge[..edge] {
+                        let i = i as usize;
+                        out[i] = self.projected_contains(polar, lon[i], lat[i]);
+                    }
                 }
             }
         }
     }
 
     /// Classifies one block of planar points, then settles the rare boundary points exactly from
-    /// the coordinates already at hand. With AVX2 (detected at run time) eight points share each
-    /// instruction and one gather; otherwise every cell index is computed in one loop the compiler
-    /// vectorizes, the classes looked up, and the answers written in a second vectorized loop.
+    /// the coordinates already at hand.
     fn classify(&self, x: &[f64], y: &[f64], out: &mut [bool], block: &mut Block) {
-        let n = x.len();
+        let edge = self.scan(&self.planar.grid, Input::Planar, x, y, out, block);
+        for &i in &block.edge[..edge] {
+            let i = i as usize;
+            out[i] = self.planar.contains(Coord { x: x[i], y: y[i] });
+        }
+    }
+
+    /// Looks up one block of points in `grid`, read as `input` says: `out[i]` is set for points
+    /// in inside cells and cleared for the others, and the points in boundary cells (or not
+    /// settled by the raster) are listed in `block.edge`, whose length is returned. With AVX2
+    /// (detected at run time) eight points share each instruction and one gather; otherwise
+    /// every cell index is computed in one loop the compiler vectorizes, the classes looked up,
+    /// and the answers written in a second loop.
+    fn scan(
+        &self,
+        grid: &CellGrid,
+        input: Input,
+        x: &[f64],
+        y: &[f64],
+        out: &mut [bool],
+        block: &mut Block,
+    ) -> usize {
         let mut edge = 0;
         let mut on_boundary = |i: usize| {
             block.edge[edge] = i as u32;
@@ -222,39 +267,37 @@ impl PreparedRegion {
         if self.avx2 {
             // SAFETY: `classify_avx2` requires only that the CPU supports AVX2, which `avx2`
             // records (it is set from run-time detection).
-            unsafe { self.grid.classify_avx2(x, y, out, &mut on_boundary) };
-            for &i in &block.edge[..edge] {
-                let i = i as usize;
-                let cell = self.grid.index(x[i], y[i]);
-                out[i] = self.exact_contains(cell, Coord { x: x[i], y: y[i] });
-            }
-            return;
+            unsafe { grid.classify_avx2(input, x, y, out, &mut on_boundary) };
+            return edge;
         }
-        let cells = &mut block.cells[..n];
-        self.grid.index_many(x, y, cells);
-        for (i, (o, cell)) in out.iter_mut().zip(cells.iter()).enumerate() {
-            let class = self.grid.class(*cell);
-            *o = class == Cell::Inside;
-            if class == Cell::Boundary {
-                on_boundary(i);
-            }
-        }
-        for &i in &block.edge[..edge] {
-            let i = i as usize;
-            out[i] = self.exact_contains(cells[i], Coord { x: x[i], y: y[i] });
-        }
+        let cells = &mut block.cells[..x.len()];
+        grid.classify(input, x, y, out, cells, &mut on_boundary);
+        edge
     }
 
     /// Raster size `(nx, ny)` and the share of its cells that need the exact test.
     pub fn raster_stats(&self) -> (usize, usize, f64) {
-        let (nx, ny) = self.grid.dims();
-        (nx, ny, self.grid.boundary_fraction())
+        let (nx, ny) = self.planar.grid.dims();
+        (nx, ny, self.planar.grid.boundary_fraction())
+    }
+
+    /// For a polar plane, the degree raster's size `(nx, ny)` and the share of its cells whose
+    /// points are projected; `None` in plate carrée.
+    pub fn degree_raster_stats(&self) -> Option<(usize, usize, f64)> {
+        match &self.plane {
+            Plane::Polar(polar) => {
+                let grid = polar.degrees.grid();
+                let (nx, ny) = grid.dims();
+                Some((nx, ny, grid.boundary_fraction()))
+            }
+            _ => None,
+        }
     }
 }
 
 /// Scratch space of the bulk test.
 struct Block {
-    /// Cell index per point (portable path), or scratch for the polar projection.
+    /// Cell index per point (portable path).
     cells: Vec<u32>,
     /// Positions of the points in boundary cells.
     edge: Vec<u32>,
@@ -266,32 +309,6 @@ impl Block {
             cells: vec![0; BLOCK],
             edge: vec![0; BLOCK],
         }
-    }
-}
-
-/// Projects the points the prefilter keeps into `x`, `y` (the others become NaN), using `scratch`
-/// to list the kept points without a branch per point.
-fn project_polar(
-    lon: &[f64],
-    lat: &[f64],
-    stereo: PolarStereo,
-    prefilter: PolarPrefilter,
-    x: &mut [f64],
-    y: &mut [f64],
-    scratch: &mut [u32],
-) {
-    x.fill(f64::NAN);
-    y.fill(f64::NAN);
-    let mut kept = 0;
-    for (i, (lon, lat)) in lon.iter().zip(lat).enumerate() {
-        scratch[kept] = i as u32;
-        kept += usize::from(prefilter.may_contain(*lon, *lat));
-    }
-    for &i in &scratch[..kept] {
-        let i = i as usize;
-        let c = stereo.forward(lon[i], lat[i]);
-        x[i] = c.x;
-        y[i] = c.y;
     }
 }
 
@@ -322,14 +339,18 @@ fn check_lengths(lon: &[f64], lat: &[f64], out: &[bool]) -> Result<(), RegionErr
     Ok(())
 }
 
-/// The raster size used when none is asked for: about 256 cells per edge, between 2¹⁶ and 2²²
-/// cells, roughly square cells.
+/// The raster size used when none is asked for: [`cell_budget`] cells, roughly square.
 pub(crate) fn auto_dims(region: &MultiPolygon<f64>, bbox: Rect<f64>) -> (usize, usize) {
+    square_dims(bbox, cell_budget(region))
+}
+
+/// Cells of a raster: about 256 per edge, between 2¹⁷ and 2²².
+fn cell_budget(region: &MultiPolygon<f64>) -> usize {
     let edges: usize = region
         .iter()
         .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
         .sum();
-    square_dims(bbox, (edges * CELLS_PER_EDGE).clamp(MIN_CELLS, MAX_CELLS))
+    (edges * CELLS_PER_EDGE).clamp(MIN_CELLS, MAX_CELLS)
 }
 
 /// The bounding box (a degenerate box at the origin for an empty region, which validation never
@@ -342,15 +363,15 @@ pub(crate) fn bounding_box(region: &MultiPolygon<f64>) -> Rect<f64> {
 
 impl fmt::Debug for PreparedRegion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (nx, ny) = self.grid.dims();
-        let (runs, run_edges) = self.runs.sizes();
+        let (nx, ny) = self.planar.grid.dims();
+        let (runs, run_edges) = self.planar.runs.sizes();
         f.debug_struct("PreparedRegion")
             .field("plane", &self.plane)
             .field("bbox", &self.bbox)
             .field("raster", &(nx, ny))
             .field("boundary_runs", &runs)
             .field("run_edges", &run_edges)
-            .field("polygons", &self.exact.len())
+            .field("polygons", &self.planar.exact.len())
             .finish()
     }
 }
@@ -375,43 +396,114 @@ mod tests {
     use crate::Region;
 
     /// The AVX2 kernel and the portable loop give the same answers as the one-point test, block
-    /// remainders included (on a CPU without AVX2 both runs take the portable loop).
+    /// remainders included (on a CPU without AVX2 both runs take the portable loop), in plate
+    /// carrée and in a polar plane (whose bulk path also has unsettled points to redo).
     #[test]
     fn bulk_kernels_equal_the_one_point_test() {
-        let ring = r#"{"type":"Polygon","coordinates":[[[0,0],[3,0.2],[3.1,2.9],[1.5,1.2],[0.1,3],[0,0]]]}"#;
-        let region = Region::from_geojson_str(ring).unwrap();
-        let mut prepared = region.prepare();
-        // A deterministic spread over the box grown by half, plus every vertex and midpoint.
-        let mut lon: Vec<f64> = (0..10_007)
-            .map(|i| -1.5 + 6.0 * ((i as f64 * 0.618_034) % 1.0))
-            .collect();
-        let mut lat: Vec<f64> = (0..10_007)
-            .map(|i| -1.5 + 6.0 * ((i as f64 * 0.414_214) % 1.0))
-            .collect();
-        for line in region.lonlat().0[0].exterior().lines() {
-            for t in [0.0, 0.5] {
-                lon.push(line.start.x + (line.end.x - line.start.x) * t);
-                lat.push(line.start.y + (line.end.y - line.start.y) * t);
+        let plate = r#"{"type":"Polygon","coordinates":[[[0,0],[3,0.2],[3.1,2.9],[1.5,1.2],[0.1,3],[0,0]]]}"#;
+        let polar =
+            r#"{"type":"Polygon","coordinates":[[[0,80],[90,81],[180,80],[-90,82],[0,80]]]}"#;
+        // Each region with a box of test points: lon and lat ranges.
+        for (text, (x0, dx), (y0, dy)) in [
+            (plate, (-1.5, 6.0), (-1.5, 6.0)),
+            (polar, (-200.0, 400.0), (76.0, 15.0)),
+        ] {
+            let region = Region::from_geojson_str(text).unwrap();
+            let mut prepared = region.prepare();
+            // A deterministic spread over the box, plus every vertex and midpoint.
+            let mut lon: Vec<f64> = (0..10_007)
+                .map(|i| x0 + dx * ((i as f64 * 0.618_034) % 1.0))
+                .collect();
+            let mut lat: Vec<f64> = (0..10_007)
+                .map(|i| y0 + dy * ((i as f64 * 0.414_214) % 1.0))
+                .collect();
+            for line in region.lonlat().0[0].exterior().lines() {
+                for t in [0.0, 0.5] {
+                    lon.push(line.start.x + (line.end.x - line.start.x) * t);
+                    lat.push(line.start.y + (line.end.y - line.start.y) * t);
+                }
             }
-        }
-        lon.extend([f64::NAN, 1.0, f64::INFINITY]);
-        lat.extend([1.0, f64::NAN, f64::NEG_INFINITY]);
-        let one: Vec<bool> = lon
-            .iter()
-            .zip(&lat)
-            .map(|(x, y)| prepared.contains(*x, *y))
-            .collect();
-        for avx2 in [has_avx2(), false] {
-            prepared.avx2 = avx2;
-            for len in [lon.len(), 7, 8, 9, BLOCK + 3] {
-                let mut out = vec![true; len];
-                prepared
-                    .contains_into(&lon[..len], &lat[..len], &mut out)
-                    .unwrap();
-                assert_eq!(out, one[..len], "avx2 {avx2}, {len} points");
+            lon.extend([f64::NAN, 1.0, f64::INFINITY]);
+            lat.extend([1.0, f64::NAN, f64::NEG_INFINITY]);
+            let one: Vec<bool> = lon
+                .iter()
+                .zip(&lat)
+                .map(|(x, y)| prepared.contains(*x, *y))
+                .collect();
+            for avx2 in [has_avx2(), false] {
+                prepared.avx2 = avx2;
+                for len in [lon.len(), 7, 8, 9, BLOCK + 3] {
+                    let mut out = vec![true; len];
+                    prepared
+                        .contains_into(&lon[..len], &lat[..len], &mut out)
+                        .unwrap();
+                    assert_eq!(out, one[..len], "avx2 {avx2}, {len} points");
+                }
             }
+            assert!(one.iter().filter(|b| **b).count() > 1_000);
         }
-        assert!(one.iter().filter(|b| **b).count() > 1_000);
+    }
+
+    /// Points on every cell border and corner of a polar region's degree raster (and a hair
+    /// either side) get geo's answer on their projection, through the one-point and bulk tests:
+    /// a cell's class holds on its closed box grown by the margin, so rounding to either
+    /// neighbour is right.
+    #[test]
+    fn points_on_degree_cell_borders_and_corners() {
+        let regions = [
+            (
+                r#"{"type":"Polygon","coordinates":[[[0,80],[90,81],[180,80],[-90,82],[0,80]]]}"#,
+                crate::Projection::NorthPolar,
+            ),
+            (
+                r#"{"type":"Polygon","coordinates":[[[170,-86],[-170,-86],[-170,-88],[170,-88],[170,-86]]]}"#,
+                crate::Projection::SouthPolar,
+            ),
+        ];
+        for (text, projection) in regions {
+            let region = Region::from_geojson_str_in(text, projection).unwrap();
+            let prepared = region.prepare();
+            let Plane::Polar(polar) = &prepared.plane else {
+                panic!("not polar");
+            };
+            let degrees = &polar.degrees;
+            let grid = degrees.grid();
+            let (nx, ny) = grid.dims();
+            let mut pts = Vec::new();
+            for col in (0..=nx).step_by(3) {
+                for row in 0..=ny {
+                    let (t, y) = grid.corner(col, row);
+                    let (t_next, y_next) = grid.corner(col + 1, row + 1);
+                    let (t_mid, y_mid) = (0.5 * (t + t_next), 0.5 * (y + y_next));
+                    for (t, y) in [
+                        (t, y),
+                        (t, y_mid),
+                        (t.next_up(), y_mid),
+                        (t.next_down(), y_mid),
+                        (t_mid, y),
+                        (t_mid, y.next_up()),
+                        (t_mid, y.next_down()),
+                    ] {
+                        let (lon, lat) = degrees.lonlat(t, y);
+                        if lat.abs() <= 90.0 {
+                            pts.push((lon, lat));
+                        }
+                    }
+                }
+            }
+            let want: Vec<bool> = pts.iter().map(|(x, y)| region.contains(*x, *y)).collect();
+            for ((x, y), w) in pts.iter().zip(&want) {
+                assert_eq!(prepared.contains(*x, *y), *w, "{projection:?} ({x}, {y})");
+            }
+            let (lon, lat): (Vec<f64>, Vec<f64>) = pts.iter().copied().unzip();
+            let mut out = vec![false; pts.len()];
+            prepared.contains_into(&lon, &lat, &mut out).unwrap();
+            assert_eq!(out, want, "{projection:?} contains_into");
+            assert!(
+                want.iter().filter(|w| **w).count() > 1_000,
+                "{projection:?}"
+            );
+        }
     }
 
     /// Points on every cell border and corner of the raster (and a hair either side) get geo's
@@ -430,19 +522,19 @@ mod tests {
             37,
             29,
         );
-        let (nx, ny) = prepared.grid.dims();
+        let (nx, ny) = prepared.planar.grid.dims();
         let mut checked = 0;
         for col in 0..=nx {
             for row in 0..=ny {
-                let (x, y) = prepared.grid.corner(col, row);
-                let (_, y_next) = prepared.grid.corner(col, row + 1);
+                let (x, y) = prepared.planar.grid.corner(col, row);
+                let (_, y_next) = prepared.planar.grid.corner(col, row + 1);
                 let mid = 0.5 * (y + y_next);
                 for (px, py) in [
                     (x, y),
                     (x, mid),
                     (x.next_up(), mid),
                     (x.next_down(), mid),
-                    (0.5 * (x + prepared.grid.corner(col + 1, row).0), y),
+                    (0.5 * (x + prepared.planar.grid.corner(col + 1, row).0), y),
                 ] {
                     let want = region.projected().contains(&Coord { x: px, y: py });
                     assert_eq!(

@@ -81,10 +81,27 @@ impl PolarPrefilter {
         }
     }
 
-    /// Whether the point (degrees) may be inside; `false` only when it is surely outside. NaN and
-    /// longitudes beyond ±180° are never rejected here (their projection is tested instead).
+    /// The latitude band `(lat_min, lat_max)` (degrees; an end is infinite when the band reaches a
+    /// pole the region holds).
+    pub(crate) fn band(&self) -> (f64, f64) {
+        (self.lat_min, self.lat_max)
+    }
+
+    /// The longitude sector `(start in [-180, 180), width)`; `width >= 360` when there is no
+    /// longitude bound. A longitude `lon` in [-180, 180] is outside it when `lon - start`, moved
+    /// into [0, 360], exceeds `width`.
+    pub(crate) fn sector(&self) -> (f64, f64) {
+        (self.lon_start, self.lon_width)
+    }
+
+    /// Whether the point (degrees) may be inside; `false` only when it is surely outside. NaN,
+    /// longitudes beyond ±180° and latitudes beyond ±90° are never rejected here (their projection
+    /// is tested instead): the projection reflects a latitude beyond a pole across it, onto the
+    /// meridian 180° away, so `(lon, 90 + d)` may well be inside a region the band and sector
+    /// exclude it from.
     #[inline(always)]
     pub(crate) fn may_contain(&self, lon: f64, lat: f64) -> bool {
+        let off_range = !(-90.0..=90.0).contains(&lat);
         let outside_band = lat < self.lat_min || lat > self.lat_max;
         let t = lon - self.lon_start;
         let t = if t < 0.0 {
@@ -96,12 +113,12 @@ impl PolarPrefilter {
         };
         let outside_sector =
             self.lon_width < 360.0 && (-180.0..=180.0).contains(&lon) && t > self.lon_width;
-        !(outside_band || outside_sector)
+        off_range || !(outside_band || outside_sector)
     }
 }
 
 /// Distance from the origin to the segment a–b.
-fn distance_to_origin(a: Coord<f64>, b: Coord<f64>) -> f64 {
+pub(crate) fn distance_to_origin(a: Coord<f64>, b: Coord<f64>) -> f64 {
     let d = b - a;
     let len2 = d.x * d.x + d.y * d.y;
     let t = if len2 > 0.0 {

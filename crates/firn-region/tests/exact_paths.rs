@@ -1,39 +1,13 @@
 //! Every path of the prepared test against plain geo `Contains` on the projected polygons: points
 //! exactly on vertices, on edges and on the lines through them, holes, overlapping and touching
 //! polygons (points on one polygon's boundary inside another), the antimeridian, both poles and
-//! the polar prefilter's bounds. Each point goes through the one-point test, the bulk test on one
-//! thread and the parallel bulk test.
+//! the polar prefilter's bounds. Each point goes through every entry point (see `common::check`).
 
 mod common;
 
-use common::{fixture, oracle, sample_points};
+use common::{check, fixture, sample_points};
 use firn_region::{LatLon, Projection, Region, RegionMask};
 use geo::{Contains, Coord};
-
-/// Checks one point set through every entry point; returns how many points are inside.
-fn check(name: &str, region: &Region, pts: &[Coord<f64>]) -> usize {
-    let prepared = region.prepare();
-    let want: Vec<bool> = pts.iter().map(|p| oracle(region, *p)).collect();
-    for (i, (p, w)) in pts.iter().zip(&want).enumerate() {
-        assert_eq!(prepared.contains(p.x, p.y), *w, "{name}: point {i} {p:?}");
-    }
-    let lon: Vec<f64> = pts.iter().map(|p| p.x).collect();
-    let lat: Vec<f64> = pts.iter().map(|p| p.y).collect();
-    let mut out = vec![!want[0]; pts.len()];
-    prepared.contains_into(&lon, &lat, &mut out).unwrap();
-    if let Some(i) = (0..pts.len()).find(|&i| out[i] != want[i]) {
-        panic!("{name}: contains_into, point {i} {:?}", pts[i]);
-    }
-    // Enough points for the parallel path.
-    let reps = (40_000 / pts.len()).max(1);
-    let big_lon: Vec<f64> = lon.iter().copied().cycle().take(reps * pts.len()).collect();
-    let big_lat: Vec<f64> = lat.iter().copied().cycle().take(reps * pts.len()).collect();
-    let many = prepared.contains_many(&big_lon, &big_lat).unwrap();
-    if let Some(i) = (0..many.len()).find(|&i| many[i] != want[i % pts.len()]) {
-        panic!("{name}: contains_many, point {i} {:?}", pts[i % pts.len()]);
-    }
-    want.iter().filter(|w| **w).count()
-}
 
 /// Every point of a `step` lattice over `[x0, x1] × [y0, y1]`, the ends included.
 fn lattice(x0: f64, x1: f64, y0: f64, y1: f64, step: f64) -> Vec<Coord<f64>> {

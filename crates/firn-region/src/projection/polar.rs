@@ -31,15 +31,29 @@ impl PolarStereo {
     /// Projects a point (degrees) into the plane.
     #[inline]
     pub fn forward(&self, lon: f64, lat: f64) -> Coord<f64> {
+        self.point_at(lon, self.radius(lat))
+    }
+
+    /// Distance from the pole in the plane of the points at latitude `lat` (degrees).
+    #[inline]
+    pub(crate) fn radius(&self, lat: f64) -> f64 {
+        if self.north {
+            2.0 * (std::f64::consts::FRAC_PI_4 - lat.to_radians() / 2.0).tan()
+        } else {
+            2.0 * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0).tan()
+        }
+    }
+
+    /// The point at distance `rho` from the pole in the direction of longitude `lon` (degrees).
+    #[inline]
+    pub(crate) fn point_at(&self, lon: f64, rho: f64) -> Coord<f64> {
         let (sin_l, cos_l) = lon.to_radians().sin_cos();
         if self.north {
-            let rho = 2.0 * (std::f64::consts::FRAC_PI_4 - lat.to_radians() / 2.0).tan();
             Coord {
                 x: rho * sin_l,
                 y: -rho * cos_l,
             }
         } else {
-            let rho = 2.0 * (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0).tan();
             Coord {
                 x: rho * sin_l,
                 y: rho * cos_l,

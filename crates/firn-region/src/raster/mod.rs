@@ -12,6 +12,56 @@ use crate::boundary::{BoundaryRuns, RunsBuilder};
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+mod polar;
+mod sector;
+
+pub(crate) use polar::DegreeGrid;
+
+/// A cell index that is no cell: its class is [`Cell::Boundary`].
+pub(crate) const UNSETTLED: u32 = u32::MAX;
+
+/// How a bulk lookup reads its points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Input {
+    /// Planar coordinates, used as they are.
+    Planar,
+    /// Degrees, for a polar region's degree raster (see `polar.rs`): `x` is a longitude, read as
+    /// `x − start` moved into [0, 360), `y` a latitude, read as `sign · y`. Points with
+    /// `|x| > 180`, `|y| > 90` or NaN are not settled by the raster.
+    Degrees {
+        /// Longitude of the raster's first column.
+        start: f64,
+        /// `1` north, `−1` south.
+        sign: f64,
+    },
+}
+
+impl Input {
+    /// Grid coordinates of a point and whether the raster may settle it. Every choice is made
+    /// with bit masks rather than branches (which way they go depends on the data: a quarter of
+    /// the points of a box round a region are west of its sector); the AVX2 kernel does the same
+    /// operations lane by lane.
+    #[inline(always)]
+    pub(crate) fn map(self, x: f64, y: f64) -> (f64, f64, bool) {
+        match self {
+            Input::Planar => (x, y, true),
+            Input::Degrees { start, sign } => {
+                // `&`, not `&&`: no branch; false for NaN.
+                let settled = (x.abs() <= 180.0) & (y.abs() <= 90.0);
+                let t = x - start;
+                let t = t + pick(t < 0.0, 360.0);
+                let t = t - pick(t >= 360.0, 360.0);
+                (t, sign * y, settled)
+            }
+        }
+    }
+}
+
+/// `value` when `cond` holds, else 0, without a branch.
+#[inline(always)]
+fn pick(cond: bool, value: f64) -> f64 {
+    f64::from_bits(value.to_bits() & 0u64.wrapping_sub(u64::from(cond)))
+}
 
 /// Class of one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +116,42 @@ pub(crate) struct CellGrid {
 }
 
 impl CellGrid {
+    /// An all-outside raster of `nx × ny` cells over `bbox` plus the border (each side clamped to
+    /// `1..=`[`MAX_SIDE`]), and its base: the grid coordinate of a point is
+    /// `(x * scale_x - base.x, y * scale_y - base.y)`, cell `(i, j)` spanning grid `i..i+1` ×
+    /// `j..j+1`.
+    pub(crate) fn layout(bbox: Rect<f64>, nx: usize, ny: usize) -> (CellGrid, Coord<f64>) {
+        let nx = nx.clamp(1, MAX_SIDE);
+        let ny = ny.clamp(1, MAX_SIDE);
+        let (w, h) = (bbox.width(), bbox.height());
+        let scale_x = if w > 0.0 { nx as f64 / w } else { 1.0 };
+        let scale_y = if h > 0.0 { ny as f64 / h } else { 1.0 };
+        let (nx, ny) = (nx + 2 * BORDER, ny + 2 * BORDER);
+        // Grid coordinate of x: x * scale_x - base_x (the raster's left side is at grid 0).
+        let base_x = (bbox.min().x - BORDER as f64 / scale_x) * scale_x;
+        let base_y = (bbox.min().y - BORDER as f64 / scale_y) * scale_y;
+        let shift = nx.next_power_of_two().trailing_zeros();
+        let grid = CellGrid {
+            scale_x,
+            scale_y,
+            offset_x: base_x + 0.5,
+            offset_y: base_y + 0.5,
+            max_u: (nx - 1) as f64,
+            max_v: (ny - 1) as f64,
+            nx,
+            ny,
+            shift,
+            cells: vec![Cell::Outside; (ny << shift) + GATHER_PAD],
+        };
+        (
+            grid,
+            Coord {
+                x: base_x,
+                y: base_y,
+            },
+        )
+    }
+
     /// The cell index of a planar point (0 when it is off the raster).
     ///
     /// The cell is found by rounding, so a point exactly on a cell border may land in either
@@ -74,18 +160,43 @@ impl CellGrid {
     pub(crate) fn index(&self, x: f64, y: f64) -> u32 {
         let u = x * self.scale_x - self.offset_x;
         let v = y * self.scale_y - self.offset_y;
-        // False for NaN as well; `&`, not `&&`: no branch.
+        // False for NaN as well; `&`, not `&&`.
         let on_raster = (0.0..=self.max_u).contains(&u) & (0.0..=self.max_v).contains(&v);
         let col = (u + ROUND).to_bits() as u32;
         let row = (v + ROUND).to_bits() as u32;
-        ((row << self.shift) | col) & 0u32.wrapping_sub(u32::from(on_raster))
+        // Which way this goes depends on the data: a conditional move, not a branch.
+        std::hint::select_unpredictable(on_raster, (row << self.shift) | col, 0)
     }
 
-    /// Cell indices of many planar points (a loop the compiler vectorizes).
+    /// The cell index of a point given as `input` reads it; [`UNSETTLED`] (whose class is
+    /// boundary) for a point the raster may not settle.
     #[inline(always)]
-    pub(crate) fn index_many(&self, x: &[f64], y: &[f64], out: &mut [u32]) {
-        for ((x, y), o) in x.iter().zip(y).zip(out.iter_mut()) {
-            *o = self.index(*x, *y);
+    pub(crate) fn lookup(&self, input: Input, x: f64, y: f64) -> u32 {
+        let (u, v, settled) = input.map(x, y);
+        // All ones (UNSETTLED) or nothing, without a branch.
+        self.index(u, v) | (UNSETTLED & 0u32.wrapping_sub(u32::from(!settled)))
+    }
+
+    /// Classifies points, as [`CellGrid::classify_avx2`] does, with a portable loop: every cell
+    /// index into `cells` (a loop the compiler vectorizes), then the classes and answers.
+    pub(crate) fn classify(
+        &self,
+        input: Input,
+        x: &[f64],
+        y: &[f64],
+        out: &mut [bool],
+        cells: &mut [u32],
+        mut boundary: impl FnMut(usize),
+    ) {
+        for ((x, y), c) in x.iter().zip(y).zip(cells.iter_mut()) {
+            *c = self.lookup(input, *x, *y);
+        }
+        for (i, (o, cell)) in out.iter_mut().zip(cells.iter()).enumerate() {
+            let class = self.class(*cell);
+            *o = class == Cell::Inside;
+            if class == Cell::Boundary {
+                boundary(i);
+            }
         }
     }
 
@@ -107,8 +218,8 @@ impl CellGrid {
         )
     }
 
-    /// The planar x and y of the lower-left corner of cell `(col, row)` (test support).
-    #[cfg(test)]
+    /// The planar x and y of the lower-left corner of cell `(col, row)` (`col == nx` or
+    /// `row == ny` give the far sides), to within rounding.
     pub(crate) fn corner(&self, col: usize, row: usize) -> (f64, f64) {
         (
             (self.offset_x - 0.5 + col as f64) / self.scale_x,
@@ -151,21 +262,14 @@ pub(crate) fn rasterize(
     nx: usize,
     ny: usize,
 ) -> (CellGrid, BoundaryRuns) {
-    let nx = nx.clamp(1, MAX_SIDE);
-    let ny = ny.clamp(1, MAX_SIDE);
-    let (w, h) = (bbox.width(), bbox.height());
-    let scale_x = if w > 0.0 { nx as f64 / w } else { 1.0 };
-    let scale_y = if h > 0.0 { ny as f64 / h } else { 1.0 };
-    let (nx, ny) = (nx + 2 * BORDER, ny + 2 * BORDER);
-    // Grid coordinate of x: x * scale_x - base_x (the raster's left side is at grid 0).
-    let base_x = (bbox.min().x - BORDER as f64 / scale_x) * scale_x;
-    let base_y = (bbox.min().y - BORDER as f64 / scale_y) * scale_y;
-    let shift = nx.next_power_of_two().trailing_zeros();
+    let (mut grid, base) = CellGrid::layout(bbox, nx, ny);
+    let (scale_x, scale_y) = (grid.scale_x, grid.scale_y);
+    let (base_x, base_y) = (base.x, base.y);
     let mut raster = Raster {
-        nx,
-        ny,
-        row_len: 1 << shift,
-        cells: vec![Cell::Outside; (ny << shift) + GATHER_PAD],
+        nx: grid.nx,
+        ny: grid.ny,
+        row_len: 1 << grid.shift,
+        cells: std::mem::take(&mut grid.cells),
     };
     let magnitude = [bbox.min().x, bbox.min().y, bbox.max().x, bbox.max().y]
         .iter()
@@ -186,25 +290,14 @@ pub(crate) fn rasterize(
         .iter()
         .map(|&(a, b)| (to_grid(a), to_grid(b)))
         .collect();
-    let mut runs = RunsBuilder::new(ny);
+    let mut runs = RunsBuilder::new(grid.ny);
     for (e, &(a, b)) in grid_edges.iter().enumerate() {
         raster.mark_edge(a, b, margin, |row, first, last| {
             runs.touch(row, first, last, e)
         });
     }
     let runs = raster.scanline_fill(&grid_edges, runs, &planar);
-    let grid = CellGrid {
-        scale_x,
-        scale_y,
-        offset_x: base_x + 0.5,
-        offset_y: base_y + 0.5,
-        max_u: (nx - 1) as f64,
-        max_v: (ny - 1) as f64,
-        nx,
-        ny,
-        shift,
-        cells: raster.cells,
-    };
+    grid.cells = raster.cells;
     (grid, runs)
 }
 

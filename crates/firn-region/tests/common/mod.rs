@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use firn_region::Region;
-use geo::{BoundingRect, Contains, Coord, MultiPolygon};
+use geo::{BoundingRect, Contains, Coord, MultiPolygon, Point};
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 
@@ -65,4 +65,37 @@ pub(crate) fn sample_points(
 /// The oracle: plain geo `Contains` on the projected polygons, the point projected alike.
 pub(crate) fn oracle(region: &Region, p: Coord<f64>) -> bool {
     region.projected().contains(&region.project(p.x, p.y))
+}
+
+/// Checks one point set through every entry point (`contains`, `Contains<Point>`,
+/// `Contains<Coord>`, `contains_into`, `contains_many` on enough points for the parallel path)
+/// against the oracle; returns how many points are inside.
+pub(crate) fn check(name: &str, region: &Region, pts: &[Coord<f64>]) -> usize {
+    let prepared = region.prepare();
+    let want: Vec<bool> = pts.iter().map(|p| oracle(region, *p)).collect();
+    for (i, (p, w)) in pts.iter().zip(&want).enumerate() {
+        assert_eq!(prepared.contains(p.x, p.y), *w, "{name}: point {i} {p:?}");
+        assert_eq!(
+            Contains::contains(&prepared, &Point::from(*p)),
+            *w,
+            "{name}: Point {i}"
+        );
+        assert_eq!(Contains::contains(&prepared, p), *w, "{name}: Coord {i}");
+    }
+    let lon: Vec<f64> = pts.iter().map(|p| p.x).collect();
+    let lat: Vec<f64> = pts.iter().map(|p| p.y).collect();
+    let mut out = vec![!want[0]; pts.len()];
+    prepared.contains_into(&lon, &lat, &mut out).unwrap();
+    if let Some(i) = (0..pts.len()).find(|&i| out[i] != want[i]) {
+        panic!("{name}: contains_into, point {i} {:?}", pts[i]);
+    }
+    // Enough points for the parallel path.
+    let reps = (40_000 / pts.len()).max(1);
+    let big_lon: Vec<f64> = lon.iter().copied().cycle().take(reps * pts.len()).collect();
+    let big_lat: Vec<f64> = lat.iter().copied().cycle().take(reps * pts.len()).collect();
+    let many = prepared.contains_many(&big_lon, &big_lat).unwrap();
+    if let Some(i) = (0..many.len()).find(|&i| many[i] != want[i % pts.len()]) {
+        panic!("{name}: contains_many, point {i} {:?}", pts[i % pts.len()]);
+    }
+    want.iter().filter(|w| **w).count()
 }
