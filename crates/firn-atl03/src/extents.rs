@@ -779,13 +779,9 @@ mod tests {
     /// whole and streamed.
     #[test]
     fn irregular_tracks_match_the_plain_grid() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.random::<f64>();
         for case in 0..40 {
             let n_seg = 5 + (next() * 60.0) as usize;
             let counts: Vec<i32> = (0..n_seg)
